@@ -1,0 +1,100 @@
+"""``create_app(settings)``: the only place the server is wired together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import swagger_ui
+from litestar import Litestar
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.static_files import create_static_files_router
+from redis.asyncio import Redis
+
+from server import __version__
+from server.catalog.api import CONTROLLERS as CATALOG
+from server.db.engine import create_engine, create_session_factory
+from server.http.deps import provide_uow
+from server.http.guards import PUBLIC, role_guard
+from server.http.health import HealthController
+from server.http.observability import configure_logging
+from server.http.problems import EXCEPTION_HANDLERS
+from server.http.transaction import TransactionMiddleware
+from server.identity.api import CONTROLLERS as IDENTITY
+from server.inventory.api import CONTROLLERS as INVENTORY
+from server.layout.api import CONTROLLERS as LAYOUT
+from server.realtime.channels import make_channels, make_publisher
+from server.settings import Settings, get_settings
+
+SWAGGER_DIR = Path(swagger_ui.__file__).parent / "static"
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+    opt = PUBLIC
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    channels = make_channels(redis)
+
+    async def startup(app: Litestar) -> None:
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        app.state.redis = redis
+        app.state.publish = make_publisher(channels)
+        app.state.settings = settings
+
+    async def shutdown(app: Litestar) -> None:
+        await app.state.engine.dispose()
+        if redis is not None:
+            await redis.aclose()
+
+    prometheus = PrometheusConfig(app_name="wes", prefix="wes", group_path=True,
+                                  exclude=["/metrics", "/schema", "/static"])
+    openapi = OpenAPIConfig(
+        title="Warehouse execution system", version=__version__, path="/schema",
+        description="Every error is application/problem+json with a stable `code`. Writes from handhelds and "
+                    "integrations carry an `Idempotency-Key` header.",
+        render_plugins=[SwaggerRenderPlugin(
+            js_url="/static/swagger/swagger-ui-bundle.js", css_url="/static/swagger/swagger-ui.css",
+            standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js", path="/",
+            favicon='<link rel="icon" href="/static/swagger/favicon-32x32.png">',
+        )],
+        components=Components(security_schemes={
+            "bearer": SecurityScheme(type="http", scheme="bearer", description="Token from /api/v1/auth/login"),
+            "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header",
+                                     description="An owner's API key"),
+        }),
+        security=[{"bearer": []}, {"apiKey": []}],
+    )
+
+    def provide_settings() -> Settings:
+        return settings
+
+    route_handlers: list[Any] = [HealthController, MetricsController, *IDENTITY, *LAYOUT, *CATALOG, *INVENTORY,
+                                 create_static_files_router(path="/static/swagger", directories=[SWAGGER_DIR],
+                                                            opt=PUBLIC, include_in_schema=False)]
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies={"uow": Provide(provide_uow, sync_to_thread=False),
+                      "settings": Provide(provide_settings, sync_to_thread=False)},
+        guards=[role_guard],
+        middleware=[prometheus.middleware, TransactionMiddleware(settings.max_body_bytes)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[channels],
+        openapi_config=openapi,
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        request_max_body_size=settings.max_body_bytes,
+        response_cache_config=ResponseCacheConfig(),
+        debug=settings.debug,
+    )

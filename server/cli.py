@@ -1,0 +1,254 @@
+"""The `wes` command: serve, migrate, demo, audit, layout, and the optimizer/label/bench tools."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from server.settings import Settings, get_settings
+
+app = typer.Typer(help="Warehouse execution system", no_args_is_help=True, pretty_exceptions_enable=False)
+bench_app = typer.Typer(help="Benchmarks that print JSON", no_args_is_help=True)
+layout_app = typer.Typer(help="Warehouse layout: import a CSV, generate a rectangular warehouse",
+                         no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+app.add_typer(layout_app, name="layout")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def _uow(settings: Settings) -> AsyncIterator[Any]:
+    """A unit of work for the CLI: acts as the system (no caller), commits on success."""
+    from server.db.engine import create_engine, create_session_factory
+    from server.db.uow import UnitOfWork
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            uow = UnitOfWork(session)
+            yield uow
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+def _run(fn: Callable[[], Awaitable[T]]) -> T:
+    from server.errors import DomainError
+
+    try:
+        return asyncio.run(fn())  # type: ignore[arg-type]
+    except DomainError as exc:
+        err.print(f"[red]{exc.code}[/red]: {exc.message}")
+        for e in exc.errors[:50]:
+            err.print("  " + ", ".join(f"{k}={v}" for k, v in e.items()))
+        raise typer.Exit(2) from None
+
+
+def _migrate(settings: Settings) -> None:
+    from server.db.migrate import upgrade
+
+    if settings.is_sqlite:
+        db_file = settings.database_url.split("///", 1)[-1]
+        if db_file and db_file != ":memory:":
+            Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (Alembic)."""
+    settings = get_settings()
+    _migrate(settings)
+    out.print(f"[green]Database is up to date[/green] ({settings.database_url.split('@')[-1]})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default WES_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default WES_PORT)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default WES_WORKERS)")] = None,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Run migrations first")] = True,
+) -> None:
+    """Run the HTTP server (API, board, OpenAPI at /schema)."""
+    import uvicorn
+
+    settings = get_settings()
+    if migrate_first:
+        _migrate(settings)
+    if settings.uses_dev_secret():
+        err.print("[yellow]WES_SECRET_KEY is the development default; set your own in production.[/yellow]")
+    n = workers or settings.workers
+    if n > 1 and settings.is_sqlite:
+        err.print("[yellow]SQLite serialises writers; several workers help only on PostgreSQL.[/yellow]")
+    uvicorn.run("server.asgi:app", host=host or settings.host, port=port or settings.port, workers=n,
+                log_level=settings.log_level.lower(), access_log=False, proxy_headers=True)
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the demo afterwards")] = True,
+    reset: Annotated[bool, typer.Option(help="Delete the SQLite demo database first")] = False,
+) -> None:
+    """Create a demo warehouse (3 owners, 2 zones, 2,016 locations, 500 SKUs, stock, users, handhelds), then serve."""
+    from server.demo import DEMO_OWNERS, demo_exists, seed_demo
+
+    settings = get_settings()
+    if reset and settings.is_sqlite:
+        db_file = Path(settings.database_url.split("///", 1)[-1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_file) + suffix).unlink(missing_ok=True)
+    _migrate(settings)
+
+    async def go() -> Any:
+        async with _uow(settings) as uow:
+            if await demo_exists(uow):
+                return None
+            with Progress(console=err, transient=False) as progress:
+                return await seed_demo(uow, settings.demo_password, progress=progress)
+
+    logins = _run(go)
+    if logins is None:
+        out.print("[cyan]The demo warehouse is already there[/cyan] (use --reset to start again).")
+    table = Table(title="Demo logins (password: " + settings.demo_password + ")")
+    for col in ("username", "role", "owner"):
+        table.add_column(col)
+    users = logins.users if logins else [
+        (u, r, o) for u, r, o in [("admin", "admin", ""), ("supervisor", "supervisor", ""),
+                                  ("receiver", "receiver", ""), ("picker1", "picker", ""),
+                                  ("picker2", "picker", ""), ("packer", "packer", "")]
+        + [(f"client-{c.lower()}", "client", c) for c, *_ in DEMO_OWNERS]]
+    for row in users:
+        table.add_row(*row)
+    out.print(table)
+    if logins:
+        out.print("Handhelds: " + ", ".join(logins.devices))
+        for owner, key in logins.api_keys:
+            out.print(f"API key for {owner} (header X-API-Key, shown once): {key}")
+    out.print(f"Open http://{settings.host}:{settings.port}/schema  (log in with POST /api/v1/auth/login)")
+    if serve_after:
+        serve(host=None, port=None, workers=None, migrate_first=False)
+
+
+@app.command()
+def audit() -> None:
+    """Prove that stock equals the sum of the movement ledger; exit 1 listing every difference."""
+    from server.inventory.services import audit_stock
+
+    settings = get_settings()
+
+    async def go() -> Any:
+        async with _uow(settings) as uow:
+            return await audit_stock(uow.session)
+
+    diffs = _run(go)
+    if not diffs:
+        out.print("[green]Audit clean:[/green] every stock row equals the sum of its ledger rows.")
+        return
+    table = Table(title=f"{len(diffs)} stock identities differ from the ledger")
+    for col in ("owner", "sku", "location", "lot", "expiry", "lpn", "status", "stock", "ledger"):
+        table.add_column(col)
+    for d in diffs[:200]:
+        k = d.key
+        table.add_row(str(k.owner_id), str(k.sku_id), str(k.location_id), k.lot, str(k.expiry or ""), k.lpn,
+                      k.status.value, str(d.stock_on_hand), str(d.ledger_on_hand))
+    out.print(table)
+    raise typer.Exit(1)
+
+
+def _warehouse_id(uow: Any, code: str) -> Awaitable[int]:
+    from sqlalchemy import select
+
+    from server.errors import NotFound
+    from server.identity.models import Warehouse
+
+    async def find() -> int:
+        wid = (await uow.session.execute(select(Warehouse.id).where(Warehouse.code == code))).scalar_one_or_none()
+        if wid is None:
+            raise NotFound(f"There is no warehouse '{code}'.", code="warehouse_not_found")
+        return int(wid)
+
+    return find()
+
+
+@layout_app.command("import")
+def layout_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Locations CSV")],
+    warehouse: Annotated[str, typer.Option(help="Warehouse code")] = "SH1",
+) -> None:
+    """Import locations from CSV; every bad row is reported and nothing is imported when any row is bad."""
+    from server.layout.services import import_csv
+
+    settings = get_settings()
+    text = file.read_text(encoding="utf-8-sig")
+
+    async def go() -> Any:
+        async with _uow(settings) as uow:
+            return await import_csv(uow, await _warehouse_id(uow, warehouse), text)
+
+    out.print_json(json.dumps(_run(go)))
+
+
+@layout_app.command("generate")
+def layout_generate(
+    warehouse: Annotated[str, typer.Option(help="Warehouse code")] = "SH1",
+    aisles: int = 12, aisle_length_m: float = 20.0, aisle_pitch_m: float = 3.0, cross_aisles: int = 2,
+    bay_width_m: float = 1.0, levels: int = 2, zones: Annotated[str, typer.Option(help="Comma-separated")] = "A",
+    create_warehouse: Annotated[bool, typer.Option(help="Create the warehouse if it is missing")] = False,
+) -> None:
+    """Generate a rectangular warehouse (the BENCH-FORMATS layout) with bays and levels."""
+    from server.errors import NotFound
+    from server.identity.services import create_warehouse as make_wh
+    from server.layout.rules import RectangularLayout
+    from server.layout.services import generate
+
+    settings = get_settings()
+    _migrate(settings)
+    layout = RectangularLayout(aisles=aisles, aisle_length_m=aisle_length_m, aisle_pitch_m=aisle_pitch_m,
+                               cross_aisles=cross_aisles, bay_width_m=bay_width_m, levels=levels,
+                               zones=tuple(z.strip().upper() for z in zones.split(",") if z.strip()))
+
+    async def go() -> Any:
+        async with _uow(settings) as uow:
+            try:
+                wid = await _warehouse_id(uow, warehouse)
+            except NotFound:
+                if not create_warehouse:
+                    raise
+                wid = (await make_wh(uow, warehouse, warehouse)).id
+            return await generate(uow, wid, layout)
+
+    out.print_json(json.dumps(_run(go)))
+
+
+def _mount_packages() -> None:
+    """The optimizer and labels packages bring their own commands."""
+    try:
+        from optimizer.cli import app as optimize_app
+        from optimizer.cli import bench_optimizer
+    except ImportError as exc:  # pragma: no cover - only while a package is missing
+        print(f"optimizer commands unavailable: {exc}", file=sys.stderr)
+    else:
+        app.add_typer(optimize_app, name="optimize")
+        bench_app.command("optimizer")(bench_optimizer)
+    try:
+        from labels.cli import app as label_app
+    except ImportError as exc:  # pragma: no cover
+        print(f"label commands unavailable: {exc}", file=sys.stderr)
+    else:
+        app.add_typer(label_app, name="label")
+
+
+_mount_packages()

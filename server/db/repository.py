@@ -1,0 +1,29 @@
+"""Plain CRUD of master data through advanced-alchemy repositories (paging, filtering, counting)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, TypeVar
+
+from advanced_alchemy.filters import LimitOffset
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from server.db.base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+@cache
+def repository_for(model: type[M]) -> type[SQLAlchemyAsyncRepository[M]]:
+    """An advanced-alchemy repository class for ``model`` (made once per model)."""
+    return type(f"{model.__name__}Repository", (SQLAlchemyAsyncRepository,), {"model_type": model})
+
+
+async def list_page(session: AsyncSession, model: type[M], *where: ColumnElement[bool], limit: int, offset: int,
+                    order_by: Any = None) -> tuple[list[M], int]:
+    repo = repository_for(model)(session=session, auto_expunge=False)
+    items, total = await repo.list_and_count(LimitOffset(limit, offset), *where,
+                                             order_by=order_by if order_by is not None else (model.id, False))  # type: ignore[attr-defined]
+    return list(items), total

@@ -1,0 +1,1 @@
+"""The HTTP edge: problem replies, the per-request transaction with idempotency, guards, observability."""

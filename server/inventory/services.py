@@ -1,0 +1,277 @@
+"""The one inventory service every stock change goes through: it changes the stock row and writes the
+ledger row in the same transaction.
+
+Locking: rows are locked ``FOR UPDATE`` in primary-key order, so two moves in opposite directions never
+deadlock; on SQLite the whole transaction holds the write lock (``BEGIN IMMEDIATE``). The database's CHECK
+constraints (on-hand >= 0, allocated <= on-hand) stay the last line of defence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, literal, select, union_all
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.catalog.models import Sku
+from server.db.uow import UnitOfWork
+from server.errors import InvalidInput, NotFound
+from server.inventory.models import Movement, MovementReason, Stock, StockStatus
+from server.inventory.rules import (
+    ADJUSTMENT_REASONS,
+    MOVE_REASONS,
+    StockKey,
+    check_can_take,
+    check_destination,
+    check_lot_rules,
+    require_positive,
+)
+from server.layout.models import Location
+
+
+@dataclass(frozen=True, slots=True)
+class DocRef:
+    """What caused a movement, for the ledger: e.g. ('receipt', 'RCP-000123')."""
+
+    type: str = ""
+    ref: str = ""
+
+
+def _key_of(stock: Stock) -> StockKey:
+    return StockKey(stock.owner_id, stock.sku_id, stock.location_id, stock.lot, stock.expiry, stock.lpn,
+                    stock.status)
+
+
+def _identity(key: StockKey) -> list[Any]:
+    return [Stock.owner_id == key.owner_id, Stock.sku_id == key.sku_id, Stock.location_id == key.location_id,
+            Stock.lot == key.lot, Stock.lpn == key.lpn, Stock.status == key.status,
+            Stock.expiry.is_(None) if key.expiry is None else Stock.expiry == key.expiry]
+
+
+class InventoryService:
+    """Stock changes for one unit of work. Every public method writes exactly one ledger row per change."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.session: AsyncSession = uow.session
+
+    # -- reading -------------------------------------------------------------------------------------------
+    async def get_stock(self, stock_id: int, *, lock: bool = False) -> Stock:
+        stmt = select(Stock).where(Stock.id == stock_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        stock = (await self.session.execute(stmt)).scalar_one_or_none()
+        if stock is None:
+            raise NotFound(f"There is no stock row {stock_id} (it may have just been emptied).",
+                           code="stock_not_found")
+        if self.uow.principal is not None:
+            self.uow.principal.check_owner(stock.owner_id)
+        return stock
+
+    async def _lock(self, ids: Sequence[int]) -> dict[int, Stock]:
+        """Lock stock rows in primary-key order (the order every transaction uses, so none deadlock)."""
+        rows = (
+            await self.session.execute(
+                select(Stock).where(Stock.id.in_(sorted(set(ids)))).order_by(Stock.id).with_for_update()
+            )
+        ).scalars().all()
+        return {s.id: s for s in rows}
+
+    async def _find(self, key: StockKey, *, lock: bool) -> Stock | None:
+        stmt = select(Stock).where(*_identity(key))
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def _location(self, location_id: int) -> Location:
+        loc = await self.session.get(Location, location_id)
+        if loc is None:
+            raise NotFound(f"There is no location {location_id}.", code="location_not_found")
+        return loc
+
+    # -- the two primitives --------------------------------------------------------------------------------
+    async def _add(self, key: StockKey, qty: int) -> Stock:
+        """Add units to the row with this identity, creating it when needed."""
+        stock = await self._find(key, lock=True)
+        if stock is None:
+            try:
+                async with self.session.begin_nested():
+                    stock = Stock(owner_id=key.owner_id, sku_id=key.sku_id, location_id=key.location_id,
+                                  lot=key.lot, expiry=key.expiry, lpn=key.lpn, status=key.status, on_hand=qty,
+                                  allocated=0)
+                    self.session.add(stock)
+                return stock
+            except IntegrityError:
+                # Another transaction created the same row a moment ago; take that one.
+                stock = await self._find(key, lock=True)
+                if stock is None:
+                    raise
+        stock.on_hand += qty
+        return stock
+
+    async def _remove(self, stock: Stock, qty: int, *, allow_allocated: bool = False) -> None:
+        check_can_take(on_hand=stock.on_hand, allocated=stock.allocated, qty=qty,
+                       what=f"stock row {stock.id}", allow_allocated=allow_allocated)
+        stock.on_hand -= qty
+        if allow_allocated:
+            stock.allocated = max(0, stock.allocated - qty)
+        if stock.on_hand == 0 and stock.allocated == 0:
+            await self.session.flush()
+            await self.session.execute(delete(Stock).where(Stock.id == stock.id))
+            self.session.expunge(stock)
+
+    def _ledger(self, *, key: StockKey, qty: int, reason: MovementReason, src: StockKey | None,
+                dst: StockKey | None, doc: DocRef, note: str) -> Movement:
+        p = self.uow.principal
+        row = Movement(
+            owner_id=key.owner_id, sku_id=key.sku_id, lot=key.lot, expiry=key.expiry, qty=qty,
+            from_location_id=src.location_id if src else None, from_lpn=src.lpn if src else "",
+            from_status=src.status if src else None,
+            to_location_id=dst.location_id if dst else None, to_lpn=dst.lpn if dst else "",
+            to_status=dst.status if dst else None,
+            reason=reason, note=note[:500], doc_type=doc.type, doc_ref=doc.ref,
+            user_id=p.user_id if p else None, device_id=p.device_id if p else None)
+        self.session.add(row)
+        return row
+
+    def _emit(self, kind: str, key: StockKey, qty: int, **extra: Any) -> None:
+        self.uow.emit("stock", {"event": kind, "owner_id": key.owner_id, "sku_id": key.sku_id,
+                                "location_id": key.location_id, "qty": qty, **extra})
+
+    # -- use cases ---------------------------------------------------------------------------------------
+    async def receive(self, key: StockKey, qty: int, *, reason: MovementReason = MovementReason.RECEIPT,
+                      doc: DocRef = DocRef(), note: str = "") -> Stock:
+        """Stock arriving from outside (a receipt, a return, stock found): the ledger row has no from-side."""
+        require_positive(qty)
+        if self.uow.principal is not None:
+            self.uow.principal.check_owner(key.owner_id)
+        sku = await self.session.get(Sku, key.sku_id)
+        if sku is None or sku.owner_id != key.owner_id:
+            raise NotFound(f"There is no SKU {key.sku_id} for this owner.", code="sku_not_found")
+        check_lot_rules(lot_controlled=sku.lot_controlled, expiry_controlled=sku.expiry_controlled,
+                        lot=key.lot, expiry=key.expiry, sku_code=sku.code)
+        loc = await self._location(key.location_id)
+        check_destination(active=loc.active, blocked=loc.blocked, code=loc.code, location_owner_id=loc.owner_id,
+                          owner_id=key.owner_id)
+        stock = await self._add(key, qty)
+        self._ledger(key=key, qty=qty, reason=reason, src=None, dst=key, doc=doc, note=note)
+        await self.session.flush()
+        self._emit("received", key, qty)
+        return stock
+
+    async def move(self, stock_id: int, qty: int, to_location_id: int, *, to_lpn: str | None = None,
+                   reason: MovementReason = MovementReason.MOVE, doc: DocRef = DocRef(), note: str = "") -> Stock:
+        """Move free units of one stock row to another location (optionally onto another LPN)."""
+        require_positive(qty)
+        if reason not in MOVE_REASONS:
+            raise InvalidInput(f"'{reason}' is not a move reason.", code="invalid_reason")
+        src = await self.get_stock(stock_id)
+        dest_loc = await self._location(to_location_id)
+        src_loc = await self._location(src.location_id)
+        if dest_loc.warehouse_id != src_loc.warehouse_id:
+            raise InvalidInput("Stock moves stay inside one warehouse; use a transfer order between warehouses.",
+                               code="other_warehouse")
+        check_destination(active=dest_loc.active, blocked=dest_loc.blocked, code=dest_loc.code,
+                          location_owner_id=dest_loc.owner_id, owner_id=src.owner_id)
+        src_key = _key_of(src)
+        dst_key = replace(src_key, location_id=to_location_id, lpn=src.lpn if to_lpn is None else to_lpn)
+        if dst_key == src_key:
+            raise InvalidInput("The stock is already there.", code="same_location")
+        existing = await self._find(dst_key, lock=False)
+        locked = await self._lock([stock_id, *([existing.id] if existing else [])])
+        src = locked.get(stock_id)  # type: ignore[assignment]
+        if src is None:
+            raise NotFound(f"Stock row {stock_id} was emptied meanwhile.", code="stock_not_found")
+        await self._remove(src, qty)
+        dst = await self._add(dst_key, qty)
+        self._ledger(key=src_key, qty=qty, reason=reason, src=src_key, dst=dst_key, doc=doc, note=note)
+        await self.session.flush()
+        self._emit("moved", src_key, qty, to_location_id=to_location_id)
+        return dst
+
+    async def adjust(self, key: StockKey, delta: int, *, reason: MovementReason, note: str,
+                     doc: DocRef = DocRef()) -> Stock | None:
+        """Correct the book to what is on the shelf: ``delta`` > 0 found, < 0 lost/damaged/scrapped."""
+        if reason not in ADJUSTMENT_REASONS:
+            raise InvalidInput(f"'{reason}' is not an adjustment reason; use one of "
+                               f"{', '.join(sorted(ADJUSTMENT_REASONS))}.", code="invalid_reason")
+        if delta == 0:
+            raise InvalidInput("An adjustment of zero changes nothing.", code="invalid_quantity")
+        if not note.strip():
+            raise InvalidInput("Say why the stock is adjusted (note).", code="note_required",
+                               errors=[{"field": "note", "message": "required"}])
+        if delta > 0:
+            return await self.receive(key, delta, reason=reason, doc=doc, note=note)
+        stock = await self._find(key, lock=True)
+        if stock is None:
+            raise NotFound("There is no such stock to adjust down.", code="stock_not_found")
+        if self.uow.principal is not None:
+            self.uow.principal.check_owner(stock.owner_id)
+        await self._remove(stock, -delta)
+        self._ledger(key=key, qty=-delta, reason=reason, src=key, dst=None, doc=doc, note=note)
+        await self.session.flush()
+        self._emit("adjusted", key, delta)
+        return stock if stock.on_hand > 0 else None
+
+    async def change_status(self, stock_id: int, qty: int, status: StockStatus, *, note: str,
+                            reason: MovementReason = MovementReason.STATUS, doc: DocRef = DocRef()) -> Stock:
+        """Put units on hold, in quarantine, damaged, or back to available, where they stand."""
+        require_positive(qty)
+        src = await self.get_stock(stock_id)
+        src_key = _key_of(src)
+        if status == src.status:
+            raise InvalidInput(f"The stock is already {status}.", code="same_status")
+        dst_key = replace(src_key, status=status)
+        existing = await self._find(dst_key, lock=False)
+        locked = await self._lock([stock_id, *([existing.id] if existing else [])])
+        src = locked[stock_id]
+        await self._remove(src, qty)
+        dst = await self._add(dst_key, qty)
+        self._ledger(key=src_key, qty=qty, reason=reason, src=src_key, dst=dst_key, doc=doc, note=note)
+        await self.session.flush()
+        self._emit("status_changed", src_key, qty, status=status.value)
+        return dst
+
+
+@dataclass(frozen=True, slots=True)
+class AuditDifference:
+    key: StockKey
+    stock_on_hand: int
+    ledger_on_hand: int
+
+
+async def audit_stock(session: AsyncSession) -> list[AuditDifference]:
+    """Every stock identity whose on-hand differs from the sum of its ledger rows (empty = books agree)."""
+    into = select(Movement.owner_id, Movement.sku_id, Movement.to_location_id.label("location_id"), Movement.lot,
+                  Movement.expiry, Movement.to_lpn.label("lpn"), Movement.to_status.label("status"),
+                  Movement.qty.label("q")).where(Movement.to_location_id.is_not(None))
+    out = select(Movement.owner_id, Movement.sku_id, Movement.from_location_id, Movement.lot, Movement.expiry,
+                 Movement.from_lpn, Movement.from_status, (literal(0) - Movement.qty)).where(
+        Movement.from_location_id.is_not(None))
+    both = union_all(into, out).subquery()
+    ledger_rows = await session.execute(
+        select(both.c.owner_id, both.c.sku_id, both.c.location_id, both.c.lot, both.c.expiry, both.c.lpn,
+               both.c.status, func.sum(both.c.q)).group_by(
+            both.c.owner_id, both.c.sku_id, both.c.location_id, both.c.lot, both.c.expiry, both.c.lpn,
+            both.c.status))
+    ledger: dict[StockKey, int] = {}
+    for owner_id, sku_id, location_id, lot, expiry, lpn, status, total in ledger_rows:
+        if isinstance(expiry, str):
+            expiry = date.fromisoformat(expiry)
+        key = StockKey(owner_id, sku_id, location_id, lot, expiry, lpn, StockStatus(status))
+        ledger[key] = int(total or 0)
+    diffs: list[AuditDifference] = []
+    seen: set[StockKey] = set()
+    for stock in (await session.execute(select(Stock))).scalars():
+        key = _key_of(stock)
+        seen.add(key)
+        if ledger.get(key, 0) != stock.on_hand:
+            diffs.append(AuditDifference(key, stock.on_hand, ledger.get(key, 0)))
+    for key, total in ledger.items():
+        if key not in seen and total != 0:
+            diffs.append(AuditDifference(key, 0, total))
+    return diffs

@@ -1,0 +1,126 @@
+"""Layout endpoints: zones, locations, CSV import, the rectangular generator, check-digit confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+from sqlalchemy import ColumnElement
+
+from server.db.repository import list_page
+from server.db.uow import UnitOfWork
+from server.errors import InvalidInput
+from server.http.deps import Limit, Offset, Page
+from server.http.guards import EVERYONE, FLOOR, MANAGERS, allow
+from server.identity.models import Role
+from server.layout import services
+from server.layout.models import Location, LocationType, Zone
+from server.layout.rules import RectangularLayout
+from server.layout.schemas import (
+    BlockIn,
+    CheckIn,
+    CheckOut,
+    GenerateIn,
+    ImportReport,
+    LocationIn,
+    LocationOut,
+    ZoneIn,
+    ZoneOut,
+)
+
+
+class LayoutController(Controller):
+    path = "/api/v1/warehouses/{warehouse_id:int}"
+    tags = ["layout"]
+
+    @get("/zones", opt=allow(*EVERYONE), summary="Zones of a warehouse")
+    async def list_zones(self, warehouse_id: int, uow: UnitOfWork, limit: Limit, offset: Offset) -> Page[ZoneOut]:
+        await services.warehouse_or_404(uow, warehouse_id)
+        items, total = await list_page(uow.session, Zone, Zone.warehouse_id == warehouse_id, limit=limit,
+                                       offset=offset)
+        return Page(items=[ZoneOut.model_validate(z) for z in items], total=total, limit=limit, offset=offset)
+
+    @post("/zones", opt=allow(*MANAGERS), summary="Create a zone")
+    async def create_zone(self, warehouse_id: int, data: ZoneIn, uow: UnitOfWork) -> ZoneOut:
+        return ZoneOut.model_validate(await services.create_zone(uow, warehouse_id, data.code, data.name))
+
+    @get("/locations", opt=allow(*EVERYONE), summary="Locations, filtered and paged")
+    async def list_locations(
+        self, warehouse_id: int, uow: UnitOfWork, limit: Limit, offset: Offset,
+        zone: str | None = Parameter(None, description="Zone code"),
+        type_: LocationType | None = Parameter(None, query="type"),
+        code_prefix: str | None = Parameter(None, max_length=32),
+        aisle: int | None = Parameter(None, ge=0),
+        blocked: bool | None = None,
+    ) -> Page[LocationOut]:
+        await services.warehouse_or_404(uow, warehouse_id)
+        where: list[ColumnElement[bool]] = [Location.warehouse_id == warehouse_id]
+        if zone:
+            where.append(Location.zone_id.in_(
+                Zone.__table__.select().with_only_columns(Zone.id).where(Zone.code == zone.upper(),
+                                                                        Zone.warehouse_id == warehouse_id)))
+        if type_:
+            where.append(Location.type == type_)
+        if code_prefix:
+            where.append(Location.code.startswith(code_prefix.upper(), autoescape=True))
+        if aisle is not None:
+            where.append(Location.aisle == aisle)
+        if blocked is not None:
+            where.append(Location.blocked == blocked)
+        items, total = await list_page(uow.session, Location, *where, limit=limit, offset=offset,
+                                       order_by=(Location.code, False))
+        return Page(items=[LocationOut.model_validate(x) for x in items], total=total, limit=limit, offset=offset)
+
+    @post("/locations", opt=allow(*MANAGERS), summary="Create one location")
+    async def create_location(self, warehouse_id: int, data: LocationIn, uow: UnitOfWork) -> LocationOut:
+        return LocationOut.model_validate(await services.create_location(uow, warehouse_id, data.model_dump()))
+
+    @get("/locations/by-code/{code:str}", opt=allow(*EVERYONE), summary="Look a location up by its scanned code")
+    async def by_code(self, warehouse_id: int, code: str, uow: UnitOfWork) -> LocationOut:
+        return LocationOut.model_validate(await services.location_by_code(uow, warehouse_id, code))
+
+    @post("/locations/check", opt=allow(*FLOOR), status_code=200,
+          summary="Confirm a location by its check digits (the handheld asks for them at the location)")
+    async def check(self, warehouse_id: int, data: CheckIn, uow: UnitOfWork) -> CheckOut:
+        loc = await services.location_by_code(uow, warehouse_id, data.code)
+        if loc.check_digits != data.check_digits:
+            raise InvalidInput(f"Wrong check digits for {loc.code}: go to the location and read its label.",
+                               code="wrong_check_digits")
+        return CheckOut(location_id=loc.id, code=loc.code, ok=True)
+
+    @post("/locations/import", opt=allow(Role.ADMIN, Role.SUPERVISOR), status_code=200,
+          summary="Import locations from CSV (text/csv body); every bad row reported, nothing imported then")
+    async def import_csv(self, warehouse_id: int, request: Request[Any, Any, Any], uow: UnitOfWork) -> ImportReport:
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("The file is not UTF-8 text.", code="invalid_csv") from exc
+        return ImportReport(**await services.import_csv(uow, warehouse_id, text))
+
+    @post("/layout/generate", opt=allow(Role.ADMIN), status_code=200,
+          summary="Generate a rectangular layout (aisles, bays, levels) and its locations")
+    async def generate(self, warehouse_id: int, data: GenerateIn, uow: UnitOfWork) -> ImportReport:
+        layout = RectangularLayout(aisles=data.aisles, aisle_length_m=data.aisle_length_m,
+                                   aisle_pitch_m=data.aisle_pitch_m, cross_aisles=data.cross_aisles,
+                                   depot_x=data.depot_x, bay_width_m=data.bay_width_m, levels=data.levels,
+                                   zones=tuple(z.upper() for z in data.zones))
+        return ImportReport(**await services.generate(uow, warehouse_id, layout,
+                                                      pick_face_levels=data.pick_face_levels))
+
+
+class LocationController(Controller):
+    path = "/api/v1/locations"
+    tags = ["layout"]
+
+    @get("/{location_id:int}", opt=allow(*EVERYONE), summary="One location")
+    async def get_location(self, location_id: int, uow: UnitOfWork) -> LocationOut:
+        return LocationOut.model_validate(await services.location_or_404(uow, location_id))
+
+    @patch("/{location_id:int}/block", opt=allow(*MANAGERS), summary="Block or unblock a location")
+    async def block(self, location_id: int, data: BlockIn, uow: UnitOfWork) -> LocationOut:
+        return LocationOut.model_validate(await services.set_blocked(uow, location_id, data.blocked, data.reason))
+
+
+CONTROLLERS = [LayoutController, LocationController]

@@ -1,0 +1,267 @@
+"""Pure layout rules: location codes and check digits, CSV validation, the rectangular generator.
+
+No database and no framework here; the services turn these plain values into rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import string
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from server.layout.models import LocationType
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-_.]{0,31}$")
+LEVEL_LETTERS = string.ascii_uppercase
+
+
+def check_digits_for(warehouse_code: str, location_code: str) -> str:
+    """Two check digits for a location label.
+
+    Derived from a hash rather than drawn at random so that re-importing or re-generating a layout gives the
+    same digits: labels already on the racks stay valid. They cannot be worked out from the code by eye,
+    which is the point: the picker must be standing at the location to read them.
+    """
+    digest = hashlib.sha256(f"{warehouse_code}/{location_code}".encode()).digest()
+    return f"{int.from_bytes(digest[:4], 'big') % 100:02d}"
+
+
+def location_code(zone: str, aisle: int, bay: int, level: int) -> str:
+    """``A-03-12-B``: zone A, aisle 03 (1-based on the label), bay 12, level B (A is the floor)."""
+    return f"{zone}-{aisle + 1:02d}-{bay:02d}-{LEVEL_LETTERS[level]}"
+
+
+@dataclass(slots=True)
+class LocationSpec:
+    """One location as plain values, before it becomes a row."""
+
+    code: str
+    zone: str
+    type: LocationType
+    aisle: int | None = None
+    bay: int | None = None
+    level: int = 0
+    position: str = ""
+    x_m: float = 0.0
+    y_m: float = 0.0
+    capacity_units: int = 0
+    capacity_m3: Decimal = Decimal(0)
+    max_kg: Decimal = Decimal(0)
+    check_digits: str | None = None
+    owner: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int  # 1-based line number in the file, the header being line 1
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+CSV_COLUMNS = ("code", "zone", "type", "aisle", "bay", "level", "position", "x_m", "y_m", "capacity_units",
+               "capacity_m3", "max_kg", "check_digits", "owner", "active")
+REQUIRED_COLUMNS = ("code", "zone", "type")
+
+
+@dataclass
+class CsvParse:
+    specs: list[LocationSpec] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _int(value: str, column: str, row: int, errors: list[RowError], *, minimum: int = 0) -> int | None:
+    try:
+        n = int(value)
+    except ValueError:
+        errors.append(RowError(row, column, f"'{value}' is not a whole number"))
+        return None
+    if n < minimum:
+        errors.append(RowError(row, column, f"must be at least {minimum}, got {n}"))
+        return None
+    return n
+
+
+def _decimal(value: str, column: str, row: int, errors: list[RowError]) -> Decimal | None:
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        errors.append(RowError(row, column, f"'{value}' is not a number"))
+        return None
+    if not d.is_finite() or d < 0:
+        errors.append(RowError(row, column, f"must be a number of 0 or more, got '{value}'"))
+        return None
+    return d
+
+
+def parse_locations_csv(text: str) -> CsvParse:
+    """Read a locations CSV and report every bad row; the caller imports nothing when ``errors`` is not empty."""
+    out = CsvParse()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        out.errors.append(RowError(1, ",".join(missing), "required column missing from the header"))
+        return out
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        out.errors.append(RowError(1, ",".join(unknown), f"unknown column; known: {', '.join(CSV_COLUMNS)}"))
+        return out
+    seen: dict[str, int] = {}
+    types = {t.value for t in LocationType}
+    for n, raw in enumerate(reader, start=2):
+        if None in raw:  # more cells than header columns
+            out.errors.append(RowError(n, "", "more cells than the header has columns"))
+            continue
+        rec = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        errs: list[RowError] = []
+        code = rec.get("code", "").upper()
+        if not code:
+            errs.append(RowError(n, "code", "is empty"))
+        elif not CODE_RE.match(code):
+            errs.append(RowError(n, "code", f"'{code}' may use only A-Z, 0-9, '-', '_', '.' (max 32)"))
+        elif code in seen:
+            errs.append(RowError(n, "code", f"'{code}' already on row {seen[code]}"))
+        else:
+            seen[code] = n
+        zone = rec.get("zone", "").upper()
+        if not zone or not CODE_RE.match(zone) or len(zone) > 16:
+            errs.append(RowError(n, "zone", f"'{zone}' is not a zone code"))
+        ltype = rec.get("type", "").lower()
+        if ltype not in types:
+            errs.append(RowError(n, "type", f"'{ltype}' is not one of {', '.join(sorted(types))}"))
+        spec = LocationSpec(code=code, zone=zone, type=LocationType(ltype) if ltype in types else LocationType.RESERVE)
+        if rec.get("aisle"):
+            spec.aisle = _int(rec["aisle"], "aisle", n, errs)
+        if rec.get("bay"):
+            spec.bay = _int(rec["bay"], "bay", n, errs)
+        if rec.get("level"):
+            spec.level = _int(rec["level"], "level", n, errs) or 0
+        spec.position = rec.get("position", "")[:8]
+        for col in ("x_m", "y_m"):
+            if rec.get(col):
+                d = _decimal(rec[col], col, n, errs)
+                if d is not None:
+                    setattr(spec, col, float(d))
+        if rec.get("capacity_units"):
+            spec.capacity_units = _int(rec["capacity_units"], "capacity_units", n, errs) or 0
+        for col in ("capacity_m3", "max_kg"):
+            if rec.get(col):
+                d = _decimal(rec[col], col, n, errs)
+                if d is not None:
+                    setattr(spec, col, d)
+        cd = rec.get("check_digits", "")
+        if cd:
+            if not re.fullmatch(r"\d{2}", cd):
+                errs.append(RowError(n, "check_digits", f"'{cd}' must be exactly two digits"))
+            spec.check_digits = cd
+        spec.owner = rec.get("owner") or None
+        active = rec.get("active", "").lower()
+        if active and active not in {"true", "false", "1", "0", "yes", "no"}:
+            errs.append(RowError(n, "active", f"'{active}' is not true/false"))
+        spec.active = active not in {"false", "0", "no"}
+        out.errors.extend(errs)
+        if not errs:
+            out.specs.append(spec)
+    if not seen and not out.errors:
+        out.errors.append(RowError(1, "", "the file has no rows"))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RectangularLayout:
+    """The rectangular warehouse of BENCH-FORMATS.md, plus how it is cut into bays and levels."""
+
+    aisles: int
+    aisle_length_m: float
+    aisle_pitch_m: float = 3.0
+    cross_aisles: int = 2
+    depot_x: float = 0.0
+    depot_y: float = 0.0
+    bay_width_m: float = 1.0
+    levels: int = 2
+    zones: tuple[str, ...] = ("A",)
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.aisles < 1:
+            problems.append("aisles must be at least 1")
+        if self.aisle_length_m <= 0 or self.aisle_pitch_m <= 0 or self.bay_width_m <= 0:
+            problems.append("aisle_length_m, aisle_pitch_m and bay_width_m must be positive")
+        if self.cross_aisles < 2:
+            problems.append("cross_aisles must be at least 2 (front and back)")
+        if not 1 <= self.levels <= len(LEVEL_LETTERS):
+            problems.append("levels must be between 1 and 26")
+        if not self.zones or len(self.zones) > self.aisles:
+            problems.append("give between 1 and `aisles` zone codes")
+        if self.depot_y != 0.0:
+            problems.append("the depot stands on the front cross aisle (depot y = 0)")
+        if self.aisle_length_m / self.bay_width_m > 99:
+            problems.append("more than 99 bays per aisle side; widen bay_width_m")
+        return problems
+
+    def as_json(self) -> dict[str, Any]:
+        """The BENCH-FORMATS ``layout`` object (what the optimizer reads)."""
+        return {"aisles": self.aisles, "aisle_length_m": self.aisle_length_m, "aisle_pitch_m": self.aisle_pitch_m,
+                "cross_aisles": self.cross_aisles, "depot": {"x": self.depot_x, "y": self.depot_y}}
+
+    def bay_positions(self) -> list[float]:
+        """Centre y (m) of each bay along an aisle, leaving out bays that would stand in a cross aisle."""
+        n = int(self.aisle_length_m / self.bay_width_m + 1e-9)
+        cross = [k * self.aisle_length_m / (self.cross_aisles - 1) for k in range(self.cross_aisles)]
+        ys = []
+        for b in range(n):
+            y = round((b + 0.5) * self.bay_width_m, 3)
+            if self.cross_aisles > 2 and any(abs(y - c) < self.bay_width_m / 2 for c in cross[1:-1]):
+                continue
+            ys.append(y)
+        return ys
+
+
+def generate_rectangular(layout: RectangularLayout, warehouse_code: str, *, pick_face_levels: int = 1,
+                         capacity_units: int = 200, capacity_m3: Decimal = Decimal("0.5"),
+                         max_kg: Decimal = Decimal(250)) -> list[LocationSpec]:
+    """Storage locations on both sides of every aisle, by bay and level, plus the fixed areas at the front.
+
+    Bays are numbered along the aisle, odd on the left and even on the right; levels A (floor) upwards.
+    Levels below ``pick_face_levels`` are pick faces, the rest reserve. Aisles are shared out over the zones
+    in contiguous blocks.
+    """
+    problems = layout.validate()
+    if problems:
+        raise ValueError("; ".join(problems))
+    specs: list[LocationSpec] = []
+    per_zone = -(-layout.aisles // len(layout.zones))
+    for a in range(layout.aisles):
+        zone = layout.zones[min(a // per_zone, len(layout.zones) - 1)]
+        x = a * layout.aisle_pitch_m
+        for i, y in enumerate(layout.bay_positions()):
+            for side, bay in (("L", 2 * i + 1), ("R", 2 * i + 2)):
+                for level in range(layout.levels):
+                    code = location_code(zone, a, bay, level)
+                    specs.append(LocationSpec(
+                        code=code, zone=zone,
+                        type=LocationType.PICK_FACE if level < pick_face_levels else LocationType.RESERVE,
+                        aisle=a, bay=bay, level=level, position=side,
+                        x_m=round(x + (-0.5 if side == "L" else 0.5) * layout.aisle_pitch_m / 2, 3), y_m=y,
+                        capacity_units=capacity_units, capacity_m3=capacity_m3,
+                        max_kg=max_kg if level == 0 else min(max_kg, Decimal(100)),
+                        check_digits=check_digits_for(warehouse_code, code)))
+    front = layout.zones[0]
+    # The fixed areas stand on the front cross aisle beside the depot.
+    fixed = [("DOCK-01", LocationType.DOCK), ("RCV-01", LocationType.RECEIVING), ("RCV-02", LocationType.RECEIVING),
+             ("QC-01", LocationType.QUARANTINE), ("PACK-01", LocationType.PACK_STATION),
+             ("PACK-02", LocationType.PACK_STATION), ("STAGE-01", LocationType.STAGING),
+             ("SHIP-01", LocationType.SHIPPING)]
+    for i, (code, ltype) in enumerate(fixed):
+        specs.append(LocationSpec(code=code, zone=front, type=ltype, level=0, x_m=layout.depot_x + i * 1.5,
+                                  y_m=-2.0, check_digits=check_digits_for(warehouse_code, code)))
+    return specs

@@ -1,0 +1,1 @@
+"""Realtime channels: events published after commit, to the board and handhelds."""

@@ -1,0 +1,73 @@
+"""All settings of the server, read once from the environment (prefix ``WES_``).
+
+Every setting has a default that runs on a bare machine: SQLite in the working directory, no Redis
+(realtime in memory), one worker. The README lists them all.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEV_SECRET = "dev-insecure-secret-change-me-" + "0" * 16
+
+
+class Settings(BaseSettings):
+    """Server settings; each field maps to the environment variable ``WES_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="WES_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./wes.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///FILE (embedded) or postgresql+asyncpg://...",
+    )
+    redis_url: str | None = Field(
+        None,
+        description="redis://host:6379/0. When set: realtime channels, idempotency cache and the job queue "
+        "use Redis. When unset: realtime is in-process memory and jobs run inline.",
+    )
+    secret_key: str = Field(
+        _DEV_SECRET, description="Signs session cookies and CSRF tokens. Set a long random value in production."
+    )
+    host: str = Field("127.0.0.1", description="Address `wes serve` binds to.")
+    port: int = Field(8000, description="Port `wes serve` listens on.")
+    workers: int = Field(1, ge=1, description="Worker processes for `wes serve` (use >1 only with PostgreSQL).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_json: bool = Field(True, description="Structured JSON logs (one object a line) when true; console otherwise.")
+    debug: bool = Field(False, description="Litestar debug mode (tracebacks in replies). Never in production.")
+    max_body_bytes: int = Field(2_000_000, description="Largest request body accepted; larger gets 413.")
+    db_pool_size: int = Field(10, description="Connections per worker process in the PostgreSQL pool.")
+    db_echo: bool = Field(False, description="Log every SQL statement.")
+    token_ttl_hours: int = Field(12, description="How long a login (cookie or bearer token) stays valid: a shift.")
+    idempotency_ttl_hours: int = Field(
+        72, description="How long stored idempotent replies are kept before `wes purge` may drop them."
+    )
+    default_locale: Literal["en", "zh-CN"] = Field("en", description="Language of screens for new users.")
+    demo_password: str = Field("demo1234", description="Password given to the demo users by `wes demo`.")
+    data_dir: Path = Field(Path("./var"), description="Where SSCC sequences, label files and exports are kept.")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sync_database_url(self) -> str:
+        """The same database for synchronous tools (Alembic offline, audits)."""
+        return self.database_url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+
+    def uses_dev_secret(self) -> bool:
+        return self.secret_key == _DEV_SECRET
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def random_secret() -> str:
+    return secrets.token_urlsafe(48)
