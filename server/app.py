@@ -26,6 +26,7 @@ from server.http.observability import configure_logging
 from server.http.problems import EXCEPTION_HANDLERS
 from server.http.transaction import TransactionMiddleware
 from server.identity.api import CONTROLLERS as IDENTITY
+from server.identity.security import configure_password_hashing
 from server.inventory.api import CONTROLLERS as INVENTORY
 from server.layout.api import CONTROLLERS as LAYOUT
 from server.realtime.channels import make_channels, make_publisher
@@ -42,6 +43,7 @@ class MetricsController(PrometheusController):
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    configure_password_hashing(settings.password_time_cost, settings.password_memory_kib)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     channels = make_channels(redis)
 

@@ -34,11 +34,15 @@ async def _uow(settings: Settings) -> AsyncIterator[Any]:
     """A unit of work for the CLI: acts as the system (no caller), commits on success."""
     from server.db.engine import create_engine, create_session_factory
     from server.db.uow import UnitOfWork
+    from server.identity.principal import SYSTEM
 
+    from server.identity.security import configure_password_hashing
+
+    configure_password_hashing(settings.password_time_cost, settings.password_memory_kib)
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as session:
-            uow = UnitOfWork(session)
+            uow = UnitOfWork(session, SYSTEM)
             yield uow
             await session.commit()
     finally:

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     )
     default_locale: Literal["en", "zh-CN"] = Field("en", description="Language of screens for new users.")
     demo_password: str = Field("demo1234", description="Password given to the demo users by `wes demo`.")
+    password_time_cost: int = Field(3, ge=1, description="argon2 time cost for password hashes.")
+    password_memory_kib: int = Field(65536, ge=8, description="argon2 memory cost (KiB) for password hashes; "
+                                     "test suites lower it, production keeps the default.")
     data_dir: Path = Field(Path("./var"), description="Where SSCC sequences, label files and exports are kept.")
 
     @property

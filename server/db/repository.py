@@ -24,6 +24,6 @@ def repository_for(model: type[M]) -> type[SQLAlchemyAsyncRepository[M]]:
 async def list_page(session: AsyncSession, model: type[M], *where: ColumnElement[bool], limit: int, offset: int,
                     order_by: Any = None) -> tuple[list[M], int]:
     repo = repository_for(model)(session=session, auto_expunge=False)
-    items, total = await repo.list_and_count(LimitOffset(limit, offset), *where,
+    items, total = await repo.get_many_and_count(LimitOffset(limit, offset), *where,
                                              order_by=order_by if order_by is not None else (model.id, False))  # type: ignore[attr-defined]
     return list(items), total

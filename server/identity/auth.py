@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.identity.models import ApiKey, AuthToken, Device, Role, User
 from server.identity.principal import Principal
-from server.identity.security import digests_equal, new_token, split_api_key, token_digest, verify_password
+from server.identity.security import digests_equal, new_token, split_api_key, token_digest, verify_password_async
 
 SESSION_COOKIE = "wes_session"
 
@@ -61,9 +61,9 @@ async def login(session: AsyncSession, username: str, password: str, *, device_c
     user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
     # Verify against a dummy hash when the user is unknown, so timing does not tell which usernames exist.
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        await verify_password_async(_DUMMY_HASH, password)
         return None
-    if not user.active or not verify_password(user.password_hash, password):
+    if not user.active or not await verify_password_async(user.password_hash, password):
         return None
     device = None
     if device_code:

@@ -52,3 +52,7 @@ class Principal:
             return self.owner_id
         self.check_owner(owner_id)
         return owner_id
+
+
+# The system itself (the CLI, scheduled jobs, the demo seeder): staff rights over every owner, no user row.
+SYSTEM = Principal(role=Role.ADMIN, username="system")

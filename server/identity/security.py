@@ -6,16 +6,28 @@ import hashlib
 import hmac
 import secrets
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+
+
+def configure_password_hashing(time_cost: int, memory_kib: int) -> None:
+    """Set the argon2 cost (from settings). Lower costs are for test suites only."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 API_KEY_PREFIX = "wes_"
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+async def verify_password_async(password_hash: str, password: str) -> bool:
+    """Verify in a worker thread: argon2 takes a few hundred ms on purpose, and must not stall other requests."""
+    return await anyio.to_thread.run_sync(verify_password, password_hash, password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
