@@ -256,3 +256,7 @@ def _mount_packages() -> None:
 
 
 _mount_packages()
+
+
+if __name__ == "__main__":
+    app()

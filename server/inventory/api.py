@@ -47,8 +47,9 @@ class StockController(Controller):
         warehouse_id: int | None = None,
         lot: str | None = Parameter(None, max_length=64), lpn: str | None = Parameter(None, max_length=40),
         status: StockStatus | None = None,
+        include_empty: bool = Parameter(False, description="Also list rows with nothing on hand"),
     ) -> Page[StockOut]:
-        where: list[ColumnElement[bool]] = []
+        where: list[ColumnElement[bool]] = [] if include_empty else [Stock.on_hand > 0]
         scope = uow.caller.owner_id if uow.caller.owner_id is not None else owner_id
         if scope is not None:
             where.append(Stock.owner_id == scope)
@@ -94,7 +95,7 @@ class StockController(Controller):
         return (await stock_out(uow, [moved]))[0]
 
     @post("/adjustments", opt=allow(*MANAGERS), summary="Correct stock to what is on the shelf, with a reason")
-    async def adjust(self, data: AdjustIn, uow: UnitOfWork) -> StockOut | None:
+    async def adjust(self, data: AdjustIn, uow: UnitOfWork) -> StockOut:
         svc = InventoryService(uow)
         if data.stock_id is not None:
             s = await svc.get_stock(data.stock_id)
@@ -104,7 +105,7 @@ class StockController(Controller):
             assert data.sku_id is not None and data.location_id is not None  # checked by the schema
             key = StockKey(owner, data.sku_id, data.location_id, data.lot, data.expiry, data.lpn, data.status)
         row = await svc.adjust(key, data.delta, reason=data.reason, note=data.note)
-        return (await stock_out(uow, [row]))[0] if row is not None else None
+        return (await stock_out(uow, [row]))[0]
 
     @post("/status", opt=allow(*MANAGERS), summary="Hold, quarantine, damage or release units where they stand")
     async def change_status(self, data: StatusIn, uow: UnitOfWork) -> StockOut:

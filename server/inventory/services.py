@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, literal, select, union_all
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,7 +63,7 @@ class InventoryService:
     async def get_stock(self, stock_id: int, *, lock: bool = False) -> Stock:
         stmt = select(Stock).where(Stock.id == stock_id)
         if lock:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         stock = (await self.session.execute(stmt)).scalar_one_or_none()
         if stock is None:
             raise NotFound(f"There is no stock row {stock_id} (it may have just been emptied).",
@@ -77,6 +77,8 @@ class InventoryService:
         rows = (
             await self.session.execute(
                 select(Stock).where(Stock.id.in_(sorted(set(ids)))).order_by(Stock.id).with_for_update()
+                # refresh what the session already holds: the locked values are the only true ones
+                .execution_options(populate_existing=True)
             )
         ).scalars().all()
         return {s.id: s for s in rows}
@@ -84,7 +86,7 @@ class InventoryService:
     async def _find(self, key: StockKey, *, lock: bool) -> Stock | None:
         stmt = select(Stock).where(*_identity(key))
         if lock:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def _location(self, location_id: int) -> Location:
@@ -119,10 +121,8 @@ class InventoryService:
         stock.on_hand -= qty
         if allow_allocated:
             stock.allocated = max(0, stock.allocated - qty)
-        if stock.on_hand == 0 and stock.allocated == 0:
-            await self.session.flush()
-            await self.session.execute(delete(Stock).where(Stock.id == stock.id))
-            self.session.expunge(stock)
+        # An emptied row stays (on_hand 0): a handheld still holding its id gets "insufficient stock" (409),
+        # not "no such row"; look-ups hide empty rows and `wes purge` may drop them later.
 
     def _ledger(self, *, key: StockKey, qty: int, reason: MovementReason, src: StockKey | None,
                 dst: StockKey | None, doc: DocRef, note: str) -> Movement:
@@ -194,7 +194,7 @@ class InventoryService:
         return dst
 
     async def adjust(self, key: StockKey, delta: int, *, reason: MovementReason, note: str,
-                     doc: DocRef = DocRef()) -> Stock | None:
+                     doc: DocRef = DocRef()) -> Stock:
         """Correct the book to what is on the shelf: ``delta`` > 0 found, < 0 lost/damaged/scrapped."""
         if reason not in ADJUSTMENT_REASONS:
             raise InvalidInput(f"'{reason}' is not an adjustment reason; use one of "
@@ -215,7 +215,7 @@ class InventoryService:
         self._ledger(key=key, qty=-delta, reason=reason, src=key, dst=None, doc=doc, note=note)
         await self.session.flush()
         self._emit("adjusted", key, delta)
-        return stock if stock.on_hand > 0 else None
+        return stock
 
     async def change_status(self, stock_id: int, qty: int, status: StockStatus, *, note: str,
                             reason: MovementReason = MovementReason.STATUS, doc: DocRef = DocRef()) -> Stock:

@@ -1,0 +1,182 @@
+"""Invariant 6: an owner's users and API keys see and change only that owner's data.
+
+The matrix below names every endpoint of the API; a test fails when an endpoint exists that the matrix does not
+cover, so a new endpoint cannot ship without saying what another owner's login gets from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from server.app import create_app
+from server.http.guards import OPENAPI_PREFIX
+from tests.conftest import make_settings
+from tests.world import World, login
+
+
+def _routes() -> set[tuple[str, str]]:
+    app = create_app(make_settings("sqlite+aiosqlite:///:memory:"))
+    out = set()
+    for route in app.routes:
+        if route.path.startswith((OPENAPI_PREFIX, "/static")):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method not in {"HEAD", "OPTIONS"}:
+                    out.add((method, route.path))
+    return out
+
+
+def test_every_route_declares_its_roles():
+    app = create_app(make_settings("sqlite+aiosqlite:///:memory:"))
+    missing = []
+    for route in app.routes:
+        if route.path.startswith(OPENAPI_PREFIX):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if handler.http_methods == {"OPTIONS"}:
+                continue
+            if handler.opt.get("roles") is None:
+                missing.append(route.path)
+    assert not missing, f"routes without roles: {missing}"
+
+
+# (method, path) -> what another owner's login gets. "own" lists: filtered to the caller's owner.
+# A status: what it gets when it names the other owner's object. None: not owner data (shared layout etc.).
+A, B = "OWNA", "OWNB"
+MATRIX: dict[tuple[str, str], Any] = {
+    ("GET", "/health"): None,
+    ("GET", "/metrics"): None,
+    ("POST", "/api/v1/auth/login"): None,
+    ("POST", "/api/v1/auth/logout"): None,
+    ("GET", "/api/v1/auth/me"): None,
+    ("GET", "/api/v1/owners"): "own",
+    ("POST", "/api/v1/owners"): 403,
+    ("GET", "/api/v1/warehouses"): None,
+    ("POST", "/api/v1/warehouses"): 403,
+    ("GET", "/api/v1/users"): 403,
+    ("POST", "/api/v1/users"): 403,
+    ("GET", "/api/v1/devices"): 403,
+    ("POST", "/api/v1/devices"): 403,
+    ("GET", "/api/v1/api-keys"): "own",
+    ("POST", "/api/v1/api-keys"): 403,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/zones"): None,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/zones"): 403,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/locations"): None,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations"): 403,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/locations/by-code/{code:str}"): None,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations/check"): 403,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations/import"): 403,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/layout/generate"): 403,
+    ("GET", "/api/v1/locations/{location_id:int}"): None,
+    ("PATCH", "/api/v1/locations/{location_id:int}/block"): 403,
+    ("GET", "/api/v1/skus"): "own",
+    ("POST", "/api/v1/skus"): 403,
+    ("GET", "/api/v1/skus/{sku_id:int}"): 403,
+    ("PATCH", "/api/v1/skus/{sku_id:int}"): 403,
+    ("POST", "/api/v1/skus/{sku_id:int}/barcodes"): 403,
+    ("GET", "/api/v1/stock"): "own",
+    ("GET", "/api/v1/stock/{stock_id:int}"): 403,
+    ("POST", "/api/v1/stock/moves"): 403,
+    ("POST", "/api/v1/stock/adjustments"): 403,
+    ("POST", "/api/v1/stock/status"): 403,
+    ("GET", "/api/v1/movements"): "own",
+}
+
+
+def test_matrix_covers_every_endpoint():
+    routes = _routes()
+    assert routes - MATRIX.keys() == set(), "add these endpoints to the access matrix"
+    assert MATRIX.keys() - routes == set(), "the matrix names endpoints that no longer exist"
+
+
+def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, Any] | None]:
+    """The call that targets owner B's data (or the plain call for lists)."""
+    b_sku, b_stock = world.skus[f"{B}-SKU0"], world.stock[B]
+    loc = world.locations["B-03-05-A"]
+    p = (path.replace("{warehouse_id:int}", str(world.warehouse_id)).replace("{sku_id:int}", str(b_sku))
+         .replace("{stock_id:int}", str(b_stock)).replace("{location_id:int}", str(loc))
+         .replace("{code:str}", "A-01-01-A"))
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/api/v1/owners"): {"code": "EVIL", "name": "x"},
+        ("POST", "/api/v1/warehouses"): {"code": "EVIL", "name": "x"},
+        ("POST", "/api/v1/users"): {"username": "evil", "display_name": "x", "password": "12345678",
+                                    "role": "admin"},
+        ("POST", "/api/v1/devices"): {"code": "EVIL", "name": "x", "warehouse_id": world.warehouse_id},
+        ("POST", "/api/v1/api-keys"): {"name": "steal", "owner_id": world.owners[B]},
+        ("POST", "/api/v1/skus"): {"owner_id": world.owners[B], "code": "EVIL", "name": "x"},
+        ("PATCH", "/api/v1/skus/{sku_id:int}"): {"name": "renamed"},
+        ("POST", "/api/v1/skus/{sku_id:int}/barcodes"): {"value": "EVIL-1", "kind": "alternate"},
+        ("POST", "/api/v1/stock/moves"): {"stock_id": b_stock, "qty": 1, "to_location_id": loc},
+        ("POST", "/api/v1/stock/adjustments"): {"stock_id": b_stock, "delta": -1, "reason": "adjust_lost",
+                                                "note": "x"},
+        ("POST", "/api/v1/stock/status"): {"stock_id": b_stock, "qty": 1, "status": "hold", "note": "x"},
+        ("POST", "/api/v1/warehouses/{warehouse_id:int}/zones"): {"code": "EV", "name": "x"},
+        ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations"): {"code": "EV-1", "zone_id": 1, "type": "reserve"},
+        ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations/check"): {"code": "A-01-01-A",
+                                                                            "check_digits": "00"},
+        ("POST", "/api/v1/warehouses/{warehouse_id:int}/layout/generate"): {"aisles": 1, "aisle_length_m": 2},
+        ("PATCH", "/api/v1/locations/{location_id:int}/block"): {"blocked": True},
+    }
+    return method, p, bodies.get((method, path), {})
+
+
+@pytest.mark.parametrize("who", ["api_key", "client_user"])
+async def test_other_owner_is_refused_everywhere(client, world: World, who: str):
+    if who == "api_key":
+        headers = {"X-API-Key": world.api_keys[A]}
+    else:
+        headers = await login(client, f"client-{A.lower()}")
+    a_id, b_id = world.owners[A], world.owners[B]
+    for (method, path), expect in MATRIX.items():
+        if expect is None or path in ("/api/v1/auth/logout",):
+            continue
+        m, p, body = _request(world, method, path)
+        if m == "GET":
+            r = await client.get(p, headers=headers, params={"owner_id": b_id} if expect == "own" else None)
+        elif path.endswith("/import"):
+            r = await client.post(p, headers={**headers, "content-type": "text/csv"},
+                                  content=b"code,zone,type\nEV-2,A,reserve\n")
+        else:
+            r = await client.request(m, p, headers=headers, json=body)
+        if expect == "own" and r.status_code == 403:  # this kind of login may not list it at all
+            assert (who, path) == ("api_key", "/api/v1/api-keys"), path
+        elif expect == "own":
+            assert r.status_code == 200, (path, r.text)
+            items = r.json()["items"]
+            owner_ids = {i.get("owner_id", i.get("id")) for i in items}
+            assert owner_ids <= {a_id}, (path, owner_ids)
+            assert items, f"{path}: the owner's own data should be listed"
+        else:
+            assert r.status_code == expect, (who, method, path, r.status_code, r.text)
+            assert r.json()["code"] in {"forbidden", "other_owner"}
+    # and nothing of B's changed
+    staff = await login(client, "supervisor")
+    sku = (await client.get(f"/api/v1/skus/{world.skus[f'{B}-SKU0']}", headers=staff)).json()
+    assert sku["name"] == "Item 0" and len(sku["barcodes"]) == 1
+    assert (await client.get(f"/api/v1/stock/{world.stock[B]}", headers=staff)).json()["on_hand"] == 100
+
+
+async def test_owner_can_use_its_own_data(client, world: World):
+    headers = {"X-API-Key": world.api_keys[A]}
+    r = await client.post("/api/v1/skus", headers=headers, json={"code": "MINE-1", "name": "Mine"})
+    assert r.status_code == 201 and r.json()["owner_id"] == world.owners[A]
+    r = await client.get(f"/api/v1/skus/{world.skus[f'{A}-SKU0']}", headers=headers)
+    assert r.status_code == 200
+    r = await client.get(f"/api/v1/stock/{world.stock[A]}", headers=headers)
+    assert r.status_code == 200
+    assert (await client.get("/api/v1/skus", headers={"X-API-Key": "wes_deadbeef_nope"})).status_code == 401
+
+
+@pytest.mark.parametrize(("user", "method", "path", "status"), [
+    ("picker", "POST", "/api/v1/stock/adjustments", 403),
+    ("picker", "GET", "/api/v1/users", 403),
+    ("receiver", "POST", "/api/v1/owners", 403),
+    ("supervisor", "POST", "/api/v1/users", 403),
+])
+async def test_roles_are_enforced_for_staff(client, world: World, user, method, path, status):
+    headers = await login(client, user)
+    r = await client.request(method, path, headers=headers, json={})
+    assert r.status_code == status and r.json()["code"] == "forbidden"
