@@ -60,38 +60,61 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if redis is not None:
             await redis.aclose()
 
-    prometheus = PrometheusConfig(app_name="wes", prefix="wes", group_path=True,
-                                  exclude=["/metrics", "/schema", "/static"])
+    prometheus = PrometheusConfig(
+        app_name="wes", prefix="wes", group_path=True, exclude=["/metrics", "/schema", "/static"]
+    )
     openapi = OpenAPIConfig(
-        title="Warehouse execution system", version=__version__, path="/schema",
+        title="Warehouse execution system",
+        version=__version__,
+        path="/schema",
         description="Every error is application/problem+json with a stable `code`. Writes from handhelds and "
-                    "integrations carry an `Idempotency-Key` header.",
-        render_plugins=[SwaggerRenderPlugin(
-            js_url="/static/swagger/swagger-ui-bundle.js", css_url="/static/swagger/swagger-ui.css",
-            standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js", path="/",
-            favicon='<link rel="icon" href="/static/swagger/favicon-32x32.png">',
-        )],
-        components=Components(security_schemes={
-            "bearer": SecurityScheme(type="http", scheme="bearer", description="Token from /api/v1/auth/login"),
-            "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header",
-                                     description="An owner's API key"),
-        }),
+        "integrations carry an `Idempotency-Key` header.",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                js_url="/static/swagger/swagger-ui-bundle.js",
+                css_url="/static/swagger/swagger-ui.css",
+                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                path="/",
+                favicon='<link rel="icon" href="/static/swagger/favicon-32x32.png">',
+            )
+        ],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="Token from /api/v1/auth/login"),
+                "apiKey": SecurityScheme(
+                    type="apiKey",
+                    name="X-API-Key",
+                    security_scheme_in="header",
+                    description="An owner's API key",
+                ),
+            }
+        ),
         security=[{"bearer": []}, {"apiKey": []}],
     )
 
     def provide_settings() -> Settings:
         return settings
 
-    route_handlers: list[Any] = [HealthController, MetricsController, *IDENTITY, *LAYOUT, *CATALOG, *INVENTORY,
-                                 create_static_files_router(path="/static/swagger", directories=[SWAGGER_DIR],
-                                                            opt=PUBLIC, include_in_schema=False)]
+    route_handlers: list[Any] = [
+        HealthController,
+        MetricsController,
+        *IDENTITY,
+        *LAYOUT,
+        *CATALOG,
+        *INVENTORY,
+        create_static_files_router(
+            path="/static/swagger", directories=[SWAGGER_DIR], opt=PUBLIC, include_in_schema=False
+        ),
+    ]
     return Litestar(
         route_handlers=route_handlers,
-        dependencies={"uow": Provide(provide_uow, sync_to_thread=False),
-                      "settings": Provide(provide_settings, sync_to_thread=False)},
+        dependencies={
+            "uow": Provide(provide_uow, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
         guards=[role_guard],
         middleware=[prometheus.middleware, TransactionMiddleware(settings.max_body_bytes)],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[channels],
         openapi_config=openapi,
         on_startup=[startup],

@@ -19,8 +19,7 @@ from server.settings import Settings, get_settings
 
 app = typer.Typer(help="Warehouse execution system", no_args_is_help=True, pretty_exceptions_enable=False)
 bench_app = typer.Typer(help="Benchmarks that print JSON", no_args_is_help=True)
-layout_app = typer.Typer(help="Warehouse layout: import a CSV, generate a rectangular warehouse",
-                         no_args_is_help=True)
+layout_app = typer.Typer(help="Warehouse layout: import a CSV, generate a rectangular warehouse", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.add_typer(layout_app, name="layout")
 
@@ -35,7 +34,6 @@ async def _uow(settings: Settings) -> AsyncIterator[Any]:
     from server.db.engine import create_engine, create_session_factory
     from server.db.uow import UnitOfWork
     from server.identity.principal import SYSTEM
-
     from server.identity.security import configure_password_hashing
 
     configure_password_hashing(settings.password_time_cost, settings.password_memory_kib)
@@ -97,8 +95,15 @@ def serve(
     n = workers or settings.workers
     if n > 1 and settings.is_sqlite:
         err.print("[yellow]SQLite serialises writers; several workers help only on PostgreSQL.[/yellow]")
-    uvicorn.run("server.asgi:app", host=host or settings.host, port=port or settings.port, workers=n,
-                log_level=settings.log_level.lower(), access_log=False, proxy_headers=True)
+    uvicorn.run(
+        "server.asgi:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=n,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 @app.command()
@@ -129,11 +134,22 @@ def demo(
     table = Table(title="Demo logins (password: " + settings.demo_password + ")")
     for col in ("username", "role", "owner"):
         table.add_column(col)
-    users = logins.users if logins else [
-        (u, r, o) for u, r, o in [("admin", "admin", ""), ("supervisor", "supervisor", ""),
-                                  ("receiver", "receiver", ""), ("picker1", "picker", ""),
-                                  ("picker2", "picker", ""), ("packer", "packer", "")]
-        + [(f"client-{c.lower()}", "client", c) for c, *_ in DEMO_OWNERS]]
+    users = (
+        logins.users
+        if logins
+        else [
+            (u, r, o)
+            for u, r, o in [
+                ("admin", "admin", ""),
+                ("supervisor", "supervisor", ""),
+                ("receiver", "receiver", ""),
+                ("picker1", "picker", ""),
+                ("picker2", "picker", ""),
+                ("packer", "packer", ""),
+            ]
+            + [(f"client-{c.lower()}", "client", c) for c, *_ in DEMO_OWNERS]
+        ]
+    )
     for row in users:
         table.add_row(*row)
     out.print(table)
@@ -144,6 +160,18 @@ def demo(
     out.print(f"Open http://{settings.host}:{settings.port}/schema  (log in with POST /api/v1/auth/login)")
     if serve_after:
         serve(host=None, port=None, workers=None, migrate_first=False)
+
+
+@app.command()
+def worker(burst: Annotated[bool, typer.Option(help="Process what is queued, then exit")] = False) -> None:
+    """Run a job worker (SAQ on Redis): housekeeping and scheduled audits; optimizer runs later."""
+    from server.jobs.queue import make_worker
+
+    settings = get_settings()
+    if not settings.redis_url:
+        err.print("[red]The worker needs Redis:[/red] set WES_REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
+        raise typer.Exit(2)
+    asyncio.run(make_worker(settings, burst=burst).start())
 
 
 @app.command()
@@ -166,8 +194,17 @@ def audit() -> None:
         table.add_column(col)
     for d in diffs[:200]:
         k = d.key
-        table.add_row(str(k.owner_id), str(k.sku_id), str(k.location_id), k.lot, str(k.expiry or ""), k.lpn,
-                      k.status.value, str(d.stock_on_hand), str(d.ledger_on_hand))
+        table.add_row(
+            str(k.owner_id),
+            str(k.sku_id),
+            str(k.location_id),
+            k.lot,
+            str(k.expiry or ""),
+            k.lpn,
+            k.status.value,
+            str(d.stock_on_hand),
+            str(d.ledger_on_hand),
+        )
     out.print(table)
     raise typer.Exit(1)
 
@@ -208,8 +245,13 @@ def layout_import(
 @layout_app.command("generate")
 def layout_generate(
     warehouse: Annotated[str, typer.Option(help="Warehouse code")] = "SH1",
-    aisles: int = 12, aisle_length_m: float = 20.0, aisle_pitch_m: float = 3.0, cross_aisles: int = 2,
-    bay_width_m: float = 1.0, levels: int = 2, zones: Annotated[str, typer.Option(help="Comma-separated")] = "A",
+    aisles: int = 12,
+    aisle_length_m: float = 20.0,
+    aisle_pitch_m: float = 3.0,
+    cross_aisles: int = 2,
+    bay_width_m: float = 1.0,
+    levels: int = 2,
+    zones: Annotated[str, typer.Option(help="Comma-separated")] = "A",
     create_warehouse: Annotated[bool, typer.Option(help="Create the warehouse if it is missing")] = False,
 ) -> None:
     """Generate a rectangular warehouse (the BENCH-FORMATS layout) with bays and levels."""
@@ -220,9 +262,15 @@ def layout_generate(
 
     settings = get_settings()
     _migrate(settings)
-    layout = RectangularLayout(aisles=aisles, aisle_length_m=aisle_length_m, aisle_pitch_m=aisle_pitch_m,
-                               cross_aisles=cross_aisles, bay_width_m=bay_width_m, levels=levels,
-                               zones=tuple(z.strip().upper() for z in zones.split(",") if z.strip()))
+    layout = RectangularLayout(
+        aisles=aisles,
+        aisle_length_m=aisle_length_m,
+        aisle_pitch_m=aisle_pitch_m,
+        cross_aisles=cross_aisles,
+        bay_width_m=bay_width_m,
+        levels=levels,
+        zones=tuple(z.strip().upper() for z in zones.split(",") if z.strip()),
+    )
 
     async def go() -> Any:
         async with _uow(settings) as uow:

@@ -28,11 +28,14 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         None,
-        description="redis://host:6379/0. When set: realtime channels, idempotency cache and the job queue "
-        "use Redis. When unset: realtime is in-process memory and jobs run inline.",
+        description="redis://host:6379/0. When set: realtime events go through Redis pub/sub (every worker "
+        "process sees every event) and `wes worker` runs background jobs. When unset: realtime is in-process "
+        "memory and there is no job worker.",
     )
     secret_key: str = Field(
-        _DEV_SECRET, description="Signs session cookies and CSRF tokens. Set a long random value in production."
+        _DEV_SECRET,
+        description="Secret for signed tokens (the board's CSRF tokens). Set a long random value "
+        "in production; `wes serve` warns while it is the default.",
     )
     host: str = Field("127.0.0.1", description="Address `wes serve` binds to.")
     port: int = Field(8000, description="Port `wes serve` listens on.")
@@ -45,13 +48,17 @@ class Settings(BaseSettings):
     db_echo: bool = Field(False, description="Log every SQL statement.")
     token_ttl_hours: int = Field(12, description="How long a login (cookie or bearer token) stays valid: a shift.")
     idempotency_ttl_hours: int = Field(
-        72, description="How long stored idempotent replies are kept before `wes purge` may drop them."
+        72,
+        description="How long stored idempotent replies are kept; the worker's hourly job drops older ones.",
     )
     default_locale: Literal["en", "zh-CN"] = Field("en", description="Language of screens for new users.")
     demo_password: str = Field("demo1234", description="Password given to the demo users by `wes demo`.")
     password_time_cost: int = Field(3, ge=1, description="argon2 time cost for password hashes.")
-    password_memory_kib: int = Field(65536, ge=8, description="argon2 memory cost (KiB) for password hashes; "
-                                     "test suites lower it, production keeps the default.")
+    password_memory_kib: int = Field(
+        65536,
+        ge=8,
+        description="argon2 memory cost (KiB) for password hashes; test suites lower it, production keeps the default.",
+    )
     data_dir: Path = Field(Path("./var"), description="Where SSCC sequences, label files and exports are kept.")
 
     @property

@@ -7,7 +7,6 @@ import asyncio
 import os
 import shutil
 import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -50,8 +49,13 @@ async def _admin(sql: str) -> None:
     import asyncpg
 
     u = urlparse(PG_URL.replace("+asyncpg", ""))
-    conn = await asyncpg.connect(host=u.hostname, port=u.port or 5432, user=u.username or "postgres",
-                                 password=u.password, database=u.path.lstrip("/") or "test")
+    conn = await asyncpg.connect(
+        host=u.hostname,
+        port=u.port or 5432,
+        user=u.username or "postgres",
+        password=u.password,
+        database=u.path.lstrip("/") or "test",
+    )
     try:
         await conn.execute(sql)
     finally:
@@ -78,8 +82,13 @@ async def _truncate_all(url: str) -> None:
     from server.db.base import Base
 
     u = urlparse(url.replace("+asyncpg", ""))
-    conn = await asyncpg.connect(host=u.hostname, port=u.port or 5432, user=u.username or "postgres",
-                                 password=u.password, database=u.path.lstrip("/"))
+    conn = await asyncpg.connect(
+        host=u.hostname,
+        port=u.port or 5432,
+        user=u.username or "postgres",
+        password=u.password,
+        database=u.path.lstrip("/"),
+    )
     try:
         tables = ", ".join(f'"{t}"' for t in Base.metadata.tables)
         await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
@@ -129,7 +138,15 @@ def db_url(request: pytest.FixtureRequest) -> str:
 def make_settings(database_url: str, **extra: Any) -> Any:
     from server.settings import Settings
 
-    return Settings(database_url=database_url, password_time_cost=1, password_memory_kib=64, log_json=False, log_level="WARNING", secret_key="t" * 48, **extra)
+    return Settings(
+        database_url=database_url,
+        password_time_cost=1,
+        password_memory_kib=64,
+        log_json=False,
+        log_level="WARNING",
+        secret_key="t" * 48,
+        **extra,
+    )
 
 
 @pytest.fixture

@@ -47,23 +47,44 @@ async def build_world(url: str) -> World:
         owners = {c: (await identity.create_owner(uow, c, f"Owner {c}")).id for c in ("OWNA", "OWNB")}
         users = {}
         for role in (Role.ADMIN, Role.SUPERVISOR, Role.RECEIVER, Role.PICKER, Role.PACKER):
-            await identity.create_user(uow, username=role.value, display_name=role.value, password=PASSWORD,
-                                       role=role, warehouse_id=wh.id)
+            await identity.create_user(
+                uow,
+                username=role.value,
+                display_name=role.value,
+                password=PASSWORD,
+                role=role,
+                warehouse_id=wh.id,
+            )
             users[role.value] = role.value
         for code, oid in owners.items():
-            await identity.create_user(uow, username=f"client-{code.lower()}", display_name=code, password=PASSWORD,
-                                       role=Role.CLIENT, owner_id=oid)
+            await identity.create_user(
+                uow,
+                username=f"client-{code.lower()}",
+                display_name=code,
+                password=PASSWORD,
+                role=Role.CLIENT,
+                owner_id=oid,
+            )
         await identity.create_device(uow, code="PDA-T1", name="test handheld", warehouse_id=wh.id)
-        keys = {code: (await identity.create_api_key(uow, owner_id=oid, name="oms"))[1]
-                for code, oid in owners.items()}
+        keys = {code: (await identity.create_api_key(uow, owner_id=oid, name="oms"))[1] for code, oid in owners.items()}
         skus = {}
         for n, (code, oid) in enumerate(owners.items()):
             for i in range(3):
-                sku = await create_sku(uow, oid, {"code": f"{code}-SKU{i}", "name": f"Item {i}", "length_mm": 100,
-                                                  "width_mm": 80, "height_mm": 50, "weight_kg": Decimal("0.5"),
-                                                  "lot_controlled": i == 2, "expiry_controlled": i == 2},
-                                       [{"value": make_gtin13("690000", n * 10 + i), "kind": BarcodeKind.GTIN,
-                                         "units": 1}])
+                sku = await create_sku(
+                    uow,
+                    oid,
+                    {
+                        "code": f"{code}-SKU{i}",
+                        "name": f"Item {i}",
+                        "length_mm": 100,
+                        "width_mm": 80,
+                        "height_mm": 50,
+                        "weight_kg": Decimal("0.5"),
+                        "lot_controlled": i == 2,
+                        "expiry_controlled": i == 2,
+                    },
+                    [{"value": make_gtin13("690000", n * 10 + i), "kind": BarcodeKind.GTIN, "units": 1}],
+                )
                 skus[f"{code}-SKU{i}"] = sku.id
         from sqlalchemy import select
 
@@ -76,13 +97,14 @@ async def build_world(url: str) -> World:
             loc = "A-01-01-A" if code == "OWNA" else "B-03-01-A"
             row = await inv.receive(StockKey(oid, skus[f"{code}-SKU0"], locs[loc]), 100)
             stock[code] = row.id
-            lot_row = await inv.receive(StockKey(oid, skus[f"{code}-SKU2"], locs[loc.replace("-01-A", "-02-A")],
-                                                 "LOT1", date(2030, 1, 31)), 40)
+            lot_row = await inv.receive(
+                StockKey(oid, skus[f"{code}-SKU2"], locs[loc.replace("-01-A", "-02-A")], "LOT1", date(2030, 1, 31)),
+                40,
+            )
             stock[f"{code}-lot"] = lot_row.id
         await session.commit()
     await engine.dispose()
-    return World(warehouse_id=wh.id, owners=owners, skus=skus, stock=stock, locations=locs, api_keys=keys,
-                 users=users)
+    return World(warehouse_id=wh.id, owners=owners, skus=skus, stock=stock, locations=locs, api_keys=keys, users=users)
 
 
 async def login(client: Any, username: str, device: str | None = None) -> dict[str, str]:

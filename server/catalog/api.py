@@ -20,8 +20,10 @@ CATALOG_WRITERS = allow(*MANAGERS, Role.CLIENT, Role.INTEGRATION)
 
 async def _out(uow: UnitOfWork, skus: list[Sku]) -> list[SkuOut]:
     codes = await services.barcodes_of(uow, [s.id for s in skus])
-    return [SkuOut.model_validate(s).model_copy(
-        update={"barcodes": [BarcodeOut.model_validate(b) for b in codes[s.id]]}) for s in skus]
+    return [
+        SkuOut.model_validate(s).model_copy(update={"barcodes": [BarcodeOut.model_validate(b) for b in codes[s.id]]})
+        for s in skus
+    ]
 
 
 class SkuController(Controller):
@@ -29,10 +31,15 @@ class SkuController(Controller):
     tags = ["catalog"]
 
     @get("/", opt=allow(*EVERYONE), summary="SKUs (an owner's login sees only its own)")
-    async def list_skus(self, uow: UnitOfWork, limit: Limit, offset: Offset,
-                        owner_id: int | None = None,
-                        q: str | None = Parameter(None, max_length=64, description="Code or name contains"),
-                        barcode: str | None = Parameter(None, max_length=64)) -> Page[SkuOut]:
+    async def list_skus(
+        self,
+        uow: UnitOfWork,
+        limit: Limit,
+        offset: Offset,
+        owner_id: int | None = None,
+        q: str | None = Parameter(default=None, max_length=64, description="Code or name contains"),
+        barcode: str | None = Parameter(default=None, max_length=64),
+    ) -> Page[SkuOut]:
         where: list[ColumnElement[bool]] = []
         scope = uow.caller.owner_id
         if scope is not None:
@@ -44,8 +51,7 @@ class SkuController(Controller):
         if barcode:
             ids = [s.id for s, _ in await services.find_by_barcode(uow, barcode, owner_id)]
             where.append(Sku.id.in_(ids))
-        items, total = await list_page(uow.session, Sku, *where, limit=limit, offset=offset,
-                                       order_by=(Sku.code, False))
+        items, total = await list_page(uow.session, Sku, *where, limit=limit, offset=offset, order_by=(Sku.code, False))
         return Page(items=await _out(uow, items), total=total, limit=limit, offset=offset)
 
     @post("/", opt=CATALOG_WRITERS, summary="Create a SKU with its barcodes (GTINs are check-digit validated)")

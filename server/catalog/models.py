@@ -57,7 +57,12 @@ class Barcode(IdMixin, TimestampMixin, Base):
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id", ondelete="CASCADE"), index=True)
     value: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[BarcodeKind] = mapped_column(
-        Enum(BarcodeKind, name="barcode_kind", native_enum=False, length=16,
-             values_callable=lambda e: [m.value for m in e])
+        Enum(
+            BarcodeKind,
+            name="barcode_kind",
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     units: Mapped[int] = mapped_column(default=1)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from biip.gtin import Gtin
 from biip import ParseError
+from biip.gtin import Gtin
 
 from server.errors import InvalidInput
 
@@ -12,22 +12,39 @@ def normalize_gtin(value: str, *, field: str = "gtin") -> str:
     """The GTIN as 14 digits, or a 422 that says what is wrong (length, digits, check digit)."""
     v = value.strip()
     if not v.isdigit() or len(v) not in (8, 12, 13, 14):
-        raise InvalidInput(f"'{value}' is not a GTIN: it must be 8, 12, 13 or 14 digits.", code="invalid_gtin",
-                           errors=[{"field": field, "message": "not 8/12/13/14 digits"}])
+        raise InvalidInput(
+            f"'{value}' is not a GTIN: it must be 8, 12, 13 or 14 digits.",
+            code="invalid_gtin",
+            errors=[{"field": field, "message": "not 8/12/13/14 digits"}],
+        )
     try:
         gtin = Gtin.parse(v)
     except ParseError as exc:
-        raise InvalidInput(f"'{value}' is not a valid GTIN: {exc}", code="invalid_gtin",
-                           errors=[{"field": field, "message": str(exc)}]) from exc
+        raise InvalidInput(
+            f"'{value}' is not a valid GTIN: {exc}",
+            code="invalid_gtin",
+            errors=[{"field": field, "message": str(exc)}],
+        ) from exc
     return gtin.as_gtin_14()
 
 
 def check_dimensions(length_mm: int, width_mm: int, height_mm: int, weight_kg: float) -> None:
-    bad = [n for n, v in (("length_mm", length_mm), ("width_mm", width_mm), ("height_mm", height_mm),
-                          ("weight_kg", weight_kg)) if v < 0]
+    bad = [
+        n
+        for n, v in (
+            ("length_mm", length_mm),
+            ("width_mm", width_mm),
+            ("height_mm", height_mm),
+            ("weight_kg", weight_kg),
+        )
+        if v < 0
+    ]
     if bad:
-        raise InvalidInput(f"Dimensions and weight may not be negative: {', '.join(bad)}.",
-                           code="invalid_dimensions", errors=[{"field": b, "message": "< 0"} for b in bad])
+        raise InvalidInput(
+            f"Dimensions and weight may not be negative: {', '.join(bad)}.",
+            code="invalid_dimensions",
+            errors=[{"field": b, "message": "< 0"} for b in bad],
+        )
 
 
 def gtin_check_digit(payload: str) -> int:

@@ -34,8 +34,9 @@ async def barcodes_of(uow: UnitOfWork, sku_ids: Sequence[int]) -> dict[int, list
     return out
 
 
-async def create_sku(uow: UnitOfWork, owner_id: int | None, data: dict[str, Any],
-                     barcodes: list[dict[str, Any]]) -> Sku:
+async def create_sku(
+    uow: UnitOfWork, owner_id: int | None, data: dict[str, Any], barcodes: list[dict[str, Any]]
+) -> Sku:
     owner = uow.caller.resolve_owner(owner_id)
     if await uow.session.get(Owner, owner) is None:
         raise NotFound(f"There is no owner {owner}.", code="owner_not_found")
@@ -49,8 +50,11 @@ async def create_sku(uow: UnitOfWork, owner_id: int | None, data: dict[str, Any]
         except InvalidInput as exc:
             problems.extend(exc.errors)
     if problems:
-        raise InvalidInput("Some barcodes are not valid: " + "; ".join(str(p["message"]) for p in problems),
-                           code="invalid_gtin", errors=problems)
+        raise InvalidInput(
+            "Some barcodes are not valid: " + "; ".join(str(p["message"]) for p in problems),
+            code="invalid_gtin",
+            errors=problems,
+        )
     await _check_barcodes_free(uow, owner, [v for v, _ in values])
     sku = Sku(owner_id=owner, **data)
     uow.session.add(sku)
@@ -64,11 +68,20 @@ async def create_sku(uow: UnitOfWork, owner_id: int | None, data: dict[str, Any]
 async def _check_barcodes_free(uow: UnitOfWork, owner_id: int, values: list[str]) -> None:
     if len(set(values)) != len(values):
         raise InvalidInput("The same barcode is given twice.", code="duplicate_barcode")
-    taken = (await uow.session.execute(select(Barcode.value).where(Barcode.owner_id == owner_id,
-                                                                   Barcode.value.in_(values)))).scalars().all()
+    taken = (
+        (
+            await uow.session.execute(
+                select(Barcode.value).where(Barcode.owner_id == owner_id, Barcode.value.in_(values))
+            )
+        )
+        .scalars()
+        .all()
+    )
     if taken:
-        raise Conflict(f"Barcode(s) already used by another SKU of this owner: {', '.join(taken)}.",
-                       code="duplicate_barcode")
+        raise Conflict(
+            f"Barcode(s) already used by another SKU of this owner: {', '.join(taken)}.",
+            code="duplicate_barcode",
+        )
 
 
 async def add_barcode(uow: UnitOfWork, sku_id: int, value: str, kind: BarcodeKind, units: int) -> Barcode:

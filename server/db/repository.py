@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -21,9 +22,17 @@ def repository_for(model: type[M]) -> type[SQLAlchemyAsyncRepository[M]]:
     return type(f"{model.__name__}Repository", (SQLAlchemyAsyncRepository,), {"model_type": model})
 
 
-async def list_page(session: AsyncSession, model: type[M], *where: ColumnElement[bool], limit: int, offset: int,
-                    order_by: Any = None) -> tuple[list[M], int]:
+async def list_page(
+    session: AsyncSession,
+    model: type[M],
+    *where: ColumnElement[bool],
+    limit: int,
+    offset: int,
+    order_by: Any = None,
+) -> tuple[list[M], int]:
     repo = repository_for(model)(session=session, auto_expunge=False)
-    items, total = await repo.get_many_and_count(LimitOffset(limit, offset), *where,
-                                             order_by=order_by if order_by is not None else (model.id, False))  # type: ignore[attr-defined]
+    default_order = inspect(model).primary_key[0].asc()
+    items, total = await repo.get_many_and_count(
+        LimitOffset(limit, offset), *where, order_by=order_by if order_by is not None else default_order
+    )
     return list(items), total

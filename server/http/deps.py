@@ -14,7 +14,7 @@ T = TypeVar("T")
 
 
 def provide_uow(request: Request[Any, Any, Any]) -> UnitOfWork:
-    uow: UnitOfWork = request.scope["state"]["uow"]  # type: ignore[typeddict-item]
+    uow: UnitOfWork = request.scope["state"]["uow"]
     return uow
 
 

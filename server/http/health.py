@@ -17,8 +17,11 @@ class HealthController(Controller):
 
     @get("/", opt=PUBLIC, summary="Database and Redis status; 503 when the database is down")
     async def health(self, request: Request[Any, Any, Any], settings: Settings) -> Response[dict[str, Any]]:
-        report: dict[str, Any] = {"status": "ok", "database": "ok",
-                                  "database_kind": "sqlite" if settings.is_sqlite else "postgresql"}
+        report: dict[str, Any] = {
+            "status": "ok",
+            "database": "ok",
+            "database_kind": "sqlite" if settings.is_sqlite else "postgresql",
+        }
         try:
             async with request.app.state.session_factory() as session:
                 await session.execute(text("SELECT 1"))

@@ -18,14 +18,15 @@ import uuid
 from typing import Any
 
 import structlog
+from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.db.uow import UnitOfWork
 from server.http.problems import PROBLEM_JSON, is_retryable
-from server.identity.auth import SESSION_COOKIE, authenticate
 from server.idempotency.store import MAX_KEY_LENGTH, add_reply, find_reply, request_fingerprint
+from server.identity.auth import SESSION_COOKIE, authenticate
 
 log = structlog.get_logger("wes.http")
 
@@ -47,14 +48,20 @@ def _cookie(header: str | None, name: str) -> str | None:
     return None
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]] | None = None,
-                     content_type: str = PROBLEM_JSON) -> None:
+async def _send_json(
+    send: Send,
+    status: int,
+    body: dict[str, Any],
+    extra: list[tuple[bytes, bytes]] | None = None,
+    content_type: str = PROBLEM_JSON,
+) -> None:
     raw = json.dumps(body).encode()
     await _send_raw(send, status, content_type, raw, extra)
 
 
-async def _send_raw(send: Send, status: int, content_type: str, raw: bytes,
-                    extra: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _send_raw(
+    send: Send, status: int, content_type: str, raw: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(raw)).encode())]
     headers += extra or []
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -62,8 +69,14 @@ async def _send_raw(send: Send, status: int, content_type: str, raw: bytes,
 
 
 def _problem(status: int, code: str, detail: str, request_id: str) -> dict[str, Any]:
-    return {"type": f"/problems/{code}", "title": code.replace("_", " "), "status": status, "code": code,
-            "detail": detail, "request_id": request_id}
+    return {
+        "type": f"/problems/{code}",
+        "title": code.replace("_", " "),
+        "status": status,
+        "code": code,
+        "detail": detail,
+        "request_id": request_id,
+    }
 
 
 class _HeldReply:
@@ -94,7 +107,7 @@ class _HeldReply:
 
 
 class TransactionMiddleware(ASGIMiddleware):
-    scopes = ("http",)  # type: ignore[assignment]
+    scopes = (ScopeType.HTTP,)
     exclude_path_pattern = ("^/schema", "^/static")
     # Replies that carry a secret (a login token, a new API key) are never stored for replay.
     no_replay_prefixes = ("/api/v1/auth/", "/api/v1/api-keys")
@@ -102,9 +115,10 @@ class TransactionMiddleware(ASGIMiddleware):
     def __init__(self, max_body_bytes: int) -> None:
         self.max_body_bytes = max_body_bytes
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    async def handle(self, scope: Any, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        # `scope` is an HTTP scope (see `scopes`), handled as a plain dict
         headers = _headers(scope)
-        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state: dict[str, Any] = scope.setdefault("state", {})
         request_id = headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         state["request_id"] = request_id
         extra_headers = [(b"x-request-id", request_id.encode())]
@@ -118,19 +132,29 @@ class TransactionMiddleware(ASGIMiddleware):
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
 
-    def _factory(self, scope: Scope) -> Any:
+    def _factory(self, scope: Any) -> Any:
         return scope["app"].state.session_factory
 
     async def _principal(self, session: Any, headers: dict[str, str]) -> Any:
-        return await authenticate(session, authorization=headers.get("authorization"),
-                                  cookie=_cookie(headers.get("cookie"), SESSION_COOKIE),
-                                  api_key=headers.get("x-api-key"))
+        return await authenticate(
+            session,
+            authorization=headers.get("authorization"),
+            cookie=_cookie(headers.get("cookie"), SESSION_COOKIE),
+            api_key=headers.get("x-api-key"),
+        )
 
-    async def _read(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp,
-                    headers: dict[str, str], extra: list[tuple[bytes, bytes]]) -> None:
+    async def _read(
+        self,
+        scope: Any,
+        receive: Receive,
+        send: Send,
+        next_app: ASGIApp,
+        headers: dict[str, str],
+        extra: list[tuple[bytes, bytes]],
+    ) -> None:
         async with self._factory(scope)() as session:
             uow = UnitOfWork(session, await self._principal(session, headers))
-            scope["state"]["uow"] = uow  # type: ignore[typeddict-item]
+            scope["state"]["uow"] = uow
             scope["user"] = uow.principal
 
             async def send_with_id(message: Message) -> None:
@@ -143,20 +167,45 @@ class TransactionMiddleware(ASGIMiddleware):
             finally:
                 await session.rollback()
 
-    async def _write(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp,
-                     headers: dict[str, str], extra: list[tuple[bytes, bytes]]) -> None:
-        request_id: str = scope["state"]["request_id"]  # type: ignore[typeddict-item]
+    async def _write(
+        self,
+        scope: Any,
+        receive: Receive,
+        send: Send,
+        next_app: ASGIApp,
+        headers: dict[str, str],
+        extra: list[tuple[bytes, bytes]],
+    ) -> None:
+        request_id: str = scope["state"]["request_id"]
         body = await self._body(receive)
         if body is None:
-            await _send_json(send, 413, _problem(413, "payload_too_large",
-                             f"The request is larger than {self.max_body_bytes} bytes.", request_id), extra)
+            await _send_json(
+                send,
+                413,
+                _problem(
+                    413,
+                    "payload_too_large",
+                    f"The request is larger than {self.max_body_bytes} bytes.",
+                    request_id,
+                ),
+                extra,
+            )
             return
         key = headers.get("idempotency-key", "").strip()
         if scope["path"].startswith(self.no_replay_prefixes):
             key = ""
         if len(key) > MAX_KEY_LENGTH:
-            await _send_json(send, 422, _problem(422, "invalid_idempotency_key",
-                             f"The Idempotency-Key may have at most {MAX_KEY_LENGTH} characters.", request_id), extra)
+            await _send_json(
+                send,
+                422,
+                _problem(
+                    422,
+                    "invalid_idempotency_key",
+                    f"The Idempotency-Key may have at most {MAX_KEY_LENGTH} characters.",
+                    request_id,
+                ),
+                extra,
+            )
             return
         path = scope["path"] + ("?" + scope["query_string"].decode() if scope.get("query_string") else "")
         fingerprint = request_fingerprint(scope["method"], path, body)
@@ -172,12 +221,12 @@ class TransactionMiddleware(ASGIMiddleware):
                         await self._replay(send, stored, fingerprint, request_id, extra)
                         return
                 uow = UnitOfWork(session, principal)
-                scope["state"]["uow"] = uow  # type: ignore[typeddict-item]
-                scope["state"]["retryable"] = False  # type: ignore[typeddict-item]
+                scope["state"]["uow"] = uow
+                scope["state"]["retryable"] = False
                 scope["user"] = principal
                 held = _HeldReply()
                 await next_app(scope, _replay_body(body), held.send)
-                if scope["state"].get("retryable") and attempt < MAX_ATTEMPTS:  # type: ignore[union-attr]
+                if scope["state"].get("retryable") and attempt < MAX_ATTEMPTS:
                     await session.rollback()
                     log.info("retrying_request", attempt=attempt, path=scope["path"])
                     continue
@@ -186,9 +235,17 @@ class TransactionMiddleware(ASGIMiddleware):
                     uow.events.clear()
                 try:
                     if key and caller and held.status < 500:
-                        add_reply(session, caller=caller, key=key, method=scope["method"], path=path,
-                                  request_hash=fingerprint, status_code=held.status,
-                                  content_type=held.content_type, body=held.body)
+                        add_reply(
+                            session,
+                            caller=caller,
+                            key=key,
+                            method=scope["method"],
+                            path=path,
+                            request_hash=fingerprint,
+                            status_code=held.status,
+                            content_type=held.content_type,
+                            body=held.body,
+                        )
                     await session.commit()
                 except IntegrityError:
                     # Another request with the same key committed first: its reply is the first reply.
@@ -214,7 +271,7 @@ class TransactionMiddleware(ASGIMiddleware):
             message = await receive()
             if message["type"] == "http.disconnect":
                 break
-            chunk = message.get("body", b"")
+            chunk: bytes = message.get("body", b"")  # type: ignore[assignment]
             size += len(chunk)
             if size > self.max_body_bytes:
                 return None
@@ -223,18 +280,31 @@ class TransactionMiddleware(ASGIMiddleware):
                 break
         return b"".join(chunks)
 
-    async def _replay(self, send: Send, stored: Any, fingerprint: str, request_id: str,
-                      extra: list[tuple[bytes, bytes]]) -> None:
+    async def _replay(
+        self, send: Send, stored: Any, fingerprint: str, request_id: str, extra: list[tuple[bytes, bytes]]
+    ) -> None:
         if stored.request_hash != fingerprint:
-            await _send_json(send, 422, _problem(
-                422, "idempotency_key_reused",
-                "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
-                request_id), extra)
+            await _send_json(
+                send,
+                422,
+                _problem(
+                    422,
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was already used for a different request. Use a new key for a new request.",
+                    request_id,
+                ),
+                extra,
+            )
             return
-        await _send_raw(send, stored.status_code, stored.content_type, stored.body,
-                        [*extra, (b"idempotent-replayed", b"true")])
+        await _send_raw(
+            send,
+            stored.status_code,
+            stored.content_type,
+            stored.body,
+            [*extra, (b"idempotent-replayed", b"true")],
+        )
 
-    async def _publish(self, scope: Scope, uow: UnitOfWork) -> None:
+    async def _publish(self, scope: Any, uow: UnitOfWork) -> None:
         if not uow.events:
             return
         publisher = getattr(scope["app"].state, "publish", None)
@@ -250,7 +320,7 @@ class TransactionMiddleware(ASGIMiddleware):
 def _replay_body(body: bytes) -> Receive:
     sent = False
 
-    async def receive() -> Message:
+    async def receive() -> Any:
         nonlocal sent
         if not sent:
             sent = True

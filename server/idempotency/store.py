@@ -40,7 +40,27 @@ async def find_reply(session: AsyncSession, caller: str, key: str) -> StoredRepl
     return StoredReply(row.request_hash, row.status_code, row.content_type, row.body)
 
 
-def add_reply(session: AsyncSession, *, caller: str, key: str, method: str, path: str, request_hash: str,
-              status_code: int, content_type: str, body: bytes) -> None:
-    session.add(IdempotentReply(caller=caller, key=key, method=method, path=path[:500], request_hash=request_hash,
-                                status_code=status_code, content_type=content_type[:100], body=body))
+def add_reply(
+    session: AsyncSession,
+    *,
+    caller: str,
+    key: str,
+    method: str,
+    path: str,
+    request_hash: str,
+    status_code: int,
+    content_type: str,
+    body: bytes,
+) -> None:
+    session.add(
+        IdempotentReply(
+            caller=caller,
+            key=key,
+            method=method,
+            path=path[:500],
+            request_hash=request_hash,
+            status_code=status_code,
+            content_type=content_type[:100],
+            body=body,
+        )
+    )

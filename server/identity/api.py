@@ -41,22 +41,45 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["identity"]
 
-    @post("/login", opt=PUBLIC, status_code=200,
-          summary="Log in: sets the board's session cookie and returns a bearer token for handhelds")
+    @post(
+        "/login",
+        opt=PUBLIC,
+        status_code=200,
+        summary="Log in: sets the board's session cookie and returns a bearer token for handhelds",
+    )
     async def login(self, data: LoginIn, uow: UnitOfWork, settings: Settings) -> Response[LoginOut]:
-        result = await login(uow.session, data.username, data.password, device_code=data.device_code,
-                             ttl_hours=settings.token_ttl_hours)
+        result = await login(
+            uow.session,
+            data.username,
+            data.password,
+            device_code=data.device_code,
+            ttl_hours=settings.token_ttl_hours,
+        )
         if result is None:
             raise Unauthenticated("Wrong username, password or device.", code="bad_credentials")
         token, user, device = result
         from datetime import UTC, datetime, timedelta
 
         expires = datetime.now(UTC) + timedelta(hours=settings.token_ttl_hours)
-        out = LoginOut(token=token, expires_at=expires, user_id=user.id, username=user.username, role=user.role,
-                       owner_id=user.owner_id, warehouse_id=user.warehouse_id,
-                       device_id=device.id if device else None, locale=user.locale)
-        cookie = Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax", path="/",
-                        max_age=settings.token_ttl_hours * 3600)
+        out = LoginOut(
+            token=token,
+            expires_at=expires,
+            user_id=user.id,
+            username=user.username,
+            role=user.role,
+            owner_id=user.owner_id,
+            warehouse_id=user.warehouse_id,
+            device_id=device.id if device else None,
+            locale=user.locale,
+        )
+        cookie = Cookie(
+            key=SESSION_COOKIE,
+            value=token,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            max_age=settings.token_ttl_hours * 3600,
+        )
         return Response(out, cookies=[cookie])
 
     @post("/logout", opt=allow(*EVERYONE), status_code=200, summary="End this login (cookie or token)")
@@ -70,8 +93,15 @@ class AuthController(Controller):
     @get("/me", opt=allow(*EVERYONE), summary="Who am I")
     async def me(self, uow: UnitOfWork) -> MeOut:
         p = uow.caller
-        return MeOut(user_id=p.user_id, username=p.username, role=p.role, owner_id=p.owner_id,
-                     warehouse_id=p.warehouse_id, device_id=p.device_id, locale=p.locale)
+        return MeOut(
+            user_id=p.user_id,
+            username=p.username,
+            role=p.role,
+            owner_id=p.owner_id,
+            warehouse_id=p.warehouse_id,
+            device_id=p.device_id,
+            locale=p.locale,
+        )
 
 
 class OwnerController(Controller):
@@ -88,8 +118,7 @@ class OwnerController(Controller):
 
     @post("/", opt=ADMIN, summary="Create an owner (a client of the warehouse)")
     async def create_owner(self, data: OwnerIn, uow: UnitOfWork) -> OwnerOut:
-        return OwnerOut.model_validate(await services.create_owner(uow, data.code, data.name,
-                                                                   data.min_shelf_life_days))
+        return OwnerOut.model_validate(await services.create_owner(uow, data.code, data.name, data.min_shelf_life_days))
 
 
 class WarehouseController(Controller):
@@ -103,8 +132,7 @@ class WarehouseController(Controller):
 
     @post("/", opt=ADMIN, summary="Create a warehouse")
     async def create_warehouse(self, data: WarehouseIn, uow: UnitOfWork) -> WarehouseOut:
-        return WarehouseOut.model_validate(await services.create_warehouse(uow, data.code, data.name,
-                                                                           data.timezone))
+        return WarehouseOut.model_validate(await services.create_warehouse(uow, data.code, data.name, data.timezone))
 
 
 class UserController(Controller):
@@ -118,9 +146,16 @@ class UserController(Controller):
 
     @post("/", opt=ADMIN, summary="Create a user with a role")
     async def create_user(self, data: UserIn, uow: UnitOfWork) -> UserOut:
-        user = await services.create_user(uow, username=data.username, display_name=data.display_name,
-                                          password=data.password, role=data.role, owner_id=data.owner_id,
-                                          warehouse_id=data.warehouse_id, locale=data.locale)
+        user = await services.create_user(
+            uow,
+            username=data.username,
+            display_name=data.display_name,
+            password=data.password,
+            role=data.role,
+            owner_id=data.owner_id,
+            warehouse_id=data.warehouse_id,
+            locale=data.locale,
+        )
         return UserOut.model_validate(user)
 
 
@@ -135,8 +170,9 @@ class DeviceController(Controller):
 
     @post("/", opt=ADMIN, summary="Register a handheld to a warehouse")
     async def create_device(self, data: DeviceIn, uow: UnitOfWork) -> DeviceOut:
-        return DeviceOut.model_validate(await services.create_device(uow, code=data.code, name=data.name,
-                                                                     warehouse_id=data.warehouse_id))
+        return DeviceOut.model_validate(
+            await services.create_device(uow, code=data.code, name=data.name, warehouse_id=data.warehouse_id)
+        )
 
 
 class ApiKeyController(Controller):
@@ -151,12 +187,22 @@ class ApiKeyController(Controller):
         items, total = await list_page(uow.session, ApiKey, *where, limit=limit, offset=offset)
         return Page(items=[ApiKeyOut.model_validate(k) for k in items], total=total, limit=limit, offset=offset)
 
-    @post("/", opt=allow(Role.ADMIN, Role.CLIENT), summary="Create an API key for an owner; the key is shown once")
+    @post(
+        "/",
+        opt=allow(Role.ADMIN, Role.CLIENT),
+        summary="Create an API key for an owner; the key is shown once",
+    )
     async def create_key(self, data: ApiKeyIn, uow: UnitOfWork) -> ApiKeyCreated:
         owner_id = uow.caller.resolve_owner(data.owner_id)
         api_key, key = await services.create_api_key(uow, owner_id=owner_id, name=data.name)
         return ApiKeyCreated(key=key, **ApiKeyOut.model_validate(api_key).model_dump())
 
 
-CONTROLLERS = [AuthController, OwnerController, WarehouseController, UserController, DeviceController,
-               ApiKeyController]
+CONTROLLERS = [
+    AuthController,
+    OwnerController,
+    WarehouseController,
+    UserController,
+    DeviceController,
+    ApiKeyController,
+]

@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.identity.models import ApiKey, AuthToken, Device, Role, User
 from server.identity.principal import Principal
-from server.identity.security import digests_equal, new_token, split_api_key, token_digest, verify_password_async
+from server.identity.security import (
+    digests_equal,
+    new_token,
+    split_api_key,
+    token_digest,
+    verify_password_async,
+)
 
 SESSION_COOKIE = "wes_session"
 
@@ -28,8 +34,15 @@ async def principal_from_token(session: AsyncSession, token: str) -> Principal |
     tok, user = row
     if tok.revoked or tok.expires_at <= now or not user.active:
         return None
-    return Principal(role=user.role, user_id=user.id, username=user.username, owner_id=user.owner_id,
-                     warehouse_id=user.warehouse_id, device_id=tok.device_id, locale=user.locale)
+    return Principal(
+        role=user.role,
+        user_id=user.id,
+        username=user.username,
+        owner_id=user.owner_id,
+        warehouse_id=user.warehouse_id,
+        device_id=tok.device_id,
+        locale=user.locale,
+    )
 
 
 async def principal_from_api_key(session: AsyncSession, key: str) -> Principal | None:
@@ -39,12 +52,17 @@ async def principal_from_api_key(session: AsyncSession, key: str) -> Principal |
     api_key = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
     if api_key is None or not api_key.active or not digests_equal(api_key.key_hash, token_digest(key)):
         return None
-    return Principal(role=Role.INTEGRATION, owner_id=api_key.owner_id, api_key_id=api_key.id,
-                     username=f"api-key:{api_key.name}")
+    return Principal(
+        role=Role.INTEGRATION,
+        owner_id=api_key.owner_id,
+        api_key_id=api_key.id,
+        username=f"api-key:{api_key.name}",
+    )
 
 
-async def authenticate(session: AsyncSession, *, authorization: str | None, cookie: str | None,
-                       api_key: str | None) -> Principal | None:
+async def authenticate(
+    session: AsyncSession, *, authorization: str | None, cookie: str | None, api_key: str | None
+) -> Principal | None:
     """The caller behind the request's credentials, or None (the route's guard then answers 401)."""
     if api_key:
         return await principal_from_api_key(session, api_key)
@@ -55,8 +73,9 @@ async def authenticate(session: AsyncSession, *, authorization: str | None, cook
     return None
 
 
-async def login(session: AsyncSession, username: str, password: str, *, device_code: str | None,
-                ttl_hours: int) -> tuple[str, User, Device | None] | None:
+async def login(
+    session: AsyncSession, username: str, password: str, *, device_code: str | None, ttl_hours: int
+) -> tuple[str, User, Device | None] | None:
     """Check a password and open a login; returns (token, user, device) or None when the pair is wrong."""
     user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
     # Verify against a dummy hash when the user is unknown, so timing does not tell which usernames exist.
@@ -73,8 +92,15 @@ async def login(session: AsyncSession, username: str, password: str, *, device_c
         await session.execute(update(Device).where(Device.id == device.id).values(last_seen_at=datetime.now(UTC)))
     token = new_token()
     now = datetime.now(UTC)
-    session.add(AuthToken(token_hash=token_digest(token), user_id=user.id, device_id=device.id if device else None,
-                          created_at=now, expires_at=now + timedelta(hours=ttl_hours)))
+    session.add(
+        AuthToken(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            device_id=device.id if device else None,
+            created_at=now,
+            expires_at=now + timedelta(hours=ttl_hours),
+        )
+    )
     return token, user, device
 
 

@@ -39,8 +39,10 @@ class Principal:
     def check_owner(self, owner_id: int) -> None:
         """Refuse (403) when this caller may not see or change data of ``owner_id``."""
         if self.owner_id is not None and self.owner_id != owner_id:
-            raise Forbidden("This belongs to another owner; your login may only use its own owner's data.",
-                            code="other_owner")
+            raise Forbidden(
+                "This belongs to another owner; your login may only use its own owner's data.",
+                code="other_owner",
+            )
 
     def resolve_owner(self, owner_id: int | None) -> int:
         """The owner a write is for: an owner-scoped caller's own, or the one a staff caller names."""

@@ -18,6 +18,7 @@ def configure_password_hashing(time_cost: int, memory_kib: int) -> None:
     global _hasher
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
+
 API_KEY_PREFIX = "wes_"
 
 
@@ -57,7 +58,7 @@ def split_api_key(key: str) -> str | None:
     """The lookup prefix of a presented key, or None when it is not shaped like one of ours."""
     if not key.startswith(API_KEY_PREFIX):
         return None
-    rest = key[len(API_KEY_PREFIX):]
+    rest = key[len(API_KEY_PREFIX) :]
     prefix, sep, _ = rest.partition("_")
     return prefix if sep and len(prefix) == 8 else None
 

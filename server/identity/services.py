@@ -14,8 +14,13 @@ from server.identity.security import hash_password, new_api_key
 M = TypeVar("M", Owner, Warehouse, User, Device)
 
 
-async def _unique(uow: UnitOfWork, model: type[Owner] | type[Warehouse] | type[User] | type[Device],
-                  column: str, value: str, what: str) -> None:
+async def _unique(
+    uow: UnitOfWork,
+    model: type[Owner] | type[Warehouse] | type[User] | type[Device],
+    column: str,
+    value: str,
+    what: str,
+) -> None:
     exists = (await uow.session.execute(select(model.id).where(getattr(model, column) == value))).first()
     if exists:
         raise Conflict(f"A {what} '{value}' already exists.", code=f"duplicate_{what.replace(' ', '_')}")
@@ -44,13 +49,21 @@ async def create_warehouse(uow: UnitOfWork, code: str, name: str, timezone: str 
     return wh
 
 
-async def create_user(uow: UnitOfWork, *, username: str, display_name: str, password: str, role: Role,
-                      owner_id: int | None = None, warehouse_id: int | None = None, locale: str = "en") -> User:
+async def create_user(
+    uow: UnitOfWork,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    owner_id: int | None = None,
+    warehouse_id: int | None = None,
+    locale: str = "en",
+) -> User:
     if role in (Role.CLIENT,) and owner_id is None:
         raise InvalidInput("A client user belongs to one owner: give owner_id.", code="owner_required")
     if role not in (Role.CLIENT,) and owner_id is not None:
-        raise InvalidInput("Only client users belong to an owner; staff see every owner.",
-                           code="owner_not_allowed")
+        raise InvalidInput("Only client users belong to an owner; staff see every owner.", code="owner_not_allowed")
     if role == Role.INTEGRATION:
         raise InvalidInput("Systems use API keys, not users.", code="invalid_role")
     await _unique(uow, User, "username", username, "user")
@@ -58,8 +71,15 @@ async def create_user(uow: UnitOfWork, *, username: str, display_name: str, pass
         await get_or_404(uow, Owner, owner_id, "owner")
     if warehouse_id is not None:
         await get_or_404(uow, Warehouse, warehouse_id, "warehouse")
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password), role=role,
-                owner_id=owner_id, warehouse_id=warehouse_id, locale=locale)
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        owner_id=owner_id,
+        warehouse_id=warehouse_id,
+        locale=locale,
+    )
     uow.session.add(user)
     await uow.session.flush()
     return user

@@ -28,9 +28,12 @@ async def stock_out(uow: UnitOfWork, rows: list[Stock]) -> list[StockOut]:
     loc_ids = {r.location_id for r in rows}
     skus = dict((await uow.session.execute(select(Sku.id, Sku.code).where(Sku.id.in_(sku_ids)))).all())
     locs = dict((await uow.session.execute(select(Location.id, Location.code).where(Location.id.in_(loc_ids)))).all())
-    return [StockOut.model_validate(r).model_copy(update={"sku_code": skus.get(r.sku_id, ""),
-                                                          "location_code": locs.get(r.location_id, "")})
-            for r in rows]
+    return [
+        StockOut.model_validate(r).model_copy(
+            update={"sku_code": skus.get(r.sku_id, ""), "location_code": locs.get(r.location_id, "")}
+        )
+        for r in rows
+    ]
 
 
 class StockController(Controller):
@@ -39,15 +42,20 @@ class StockController(Controller):
 
     @get("/", opt=allow(*EVERYONE), summary="Stock by SKU, location, lot or LPN (an owner sees only its own)")
     async def list_stock(
-        self, uow: UnitOfWork, limit: Limit, offset: Offset,
-        owner_id: int | None = None, sku_id: int | None = None,
-        sku: str | None = Parameter(None, max_length=64, description="SKU code or a scanned barcode"),
+        self,
+        uow: UnitOfWork,
+        limit: Limit,
+        offset: Offset,
+        owner_id: int | None = None,
+        sku_id: int | None = None,
+        sku: str | None = Parameter(default=None, max_length=64, description="SKU code or a scanned barcode"),
         location_id: int | None = None,
-        location: str | None = Parameter(None, max_length=32, description="Location code (with warehouse_id)"),
+        location: str | None = Parameter(default=None, max_length=32, description="Location code (with warehouse_id)"),
         warehouse_id: int | None = None,
-        lot: str | None = Parameter(None, max_length=64), lpn: str | None = Parameter(None, max_length=40),
+        lot: str | None = Parameter(default=None, max_length=64),
+        lpn: str | None = Parameter(default=None, max_length=40),
         status: StockStatus | None = None,
-        include_empty: bool = Parameter(False, description="Also list rows with nothing on hand"),
+        include_empty: bool = Parameter(default=False, description="Also list rows with nothing on hand"),
     ) -> Page[StockOut]:
         where: list[ColumnElement[bool]] = [] if include_empty else [Stock.on_hand > 0]
         scope = uow.caller.owner_id if uow.caller.owner_id is not None else owner_id
@@ -80,7 +88,11 @@ class StockController(Controller):
     async def get_stock(self, stock_id: int, uow: UnitOfWork) -> StockOut:
         return (await stock_out(uow, [await InventoryService(uow).get_stock(stock_id)]))[0]
 
-    @post("/moves", opt=allow(*FLOOR), summary="Move units to another location (idempotent with Idempotency-Key)")
+    @post(
+        "/moves",
+        opt=allow(*FLOOR),
+        summary="Move units to another location (idempotent with Idempotency-Key)",
+    )
     async def move(self, data: MoveIn, uow: UnitOfWork) -> StockOut:
         svc = InventoryService(uow)
         if data.to_location_id is not None:
@@ -90,8 +102,7 @@ class StockController(Controller):
             src = await svc.get_stock(data.stock_id)
             src_loc = await location_or_404(uow, src.location_id)
             dest = (await location_by_code(uow, src_loc.warehouse_id, data.to_location or "")).id
-        moved = await svc.move(data.stock_id, data.qty, dest, to_lpn=data.to_lpn, reason=data.reason,
-                               note=data.note)
+        moved = await svc.move(data.stock_id, data.qty, dest, to_lpn=data.to_lpn, reason=data.reason, note=data.note)
         return (await stock_out(uow, [moved]))[0]
 
     @post("/adjustments", opt=allow(*MANAGERS), summary="Correct stock to what is on the shelf, with a reason")
@@ -119,9 +130,17 @@ class MovementController(Controller):
 
     @get("/", opt=allow(*EVERYONE), summary="The movement ledger (newest first), filtered")
     async def list_movements(
-        self, uow: UnitOfWork, limit: Limit, offset: Offset, owner_id: int | None = None,
-        sku_id: int | None = None, location_id: int | None = None, lot: str | None = None,
-        lpn: str | None = None, doc_ref: str | None = None, since: date | None = None,
+        self,
+        uow: UnitOfWork,
+        limit: Limit,
+        offset: Offset,
+        owner_id: int | None = None,
+        sku_id: int | None = None,
+        location_id: int | None = None,
+        lot: str | None = None,
+        lpn: str | None = None,
+        doc_ref: str | None = None,
+        since: date | None = None,
     ) -> Page[MovementOut]:
         where: list[ColumnElement[bool]] = []
         scope = uow.caller.owner_id if uow.caller.owner_id is not None else owner_id
@@ -139,8 +158,9 @@ class MovementController(Controller):
             where.append(Movement.doc_ref == doc_ref)
         if since is not None:
             where.append(Movement.at >= since)
-        items, total = await list_page(uow.session, Movement, *where, limit=limit, offset=offset,
-                                       order_by=(Movement.id, True))
+        items, total = await list_page(
+            uow.session, Movement, *where, limit=limit, offset=offset, order_by=(Movement.id, True)
+        )
         return Page(items=[MovementOut.model_validate(m) for m in items], total=total, limit=limit, offset=offset)
 
 

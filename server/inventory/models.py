@@ -58,7 +58,12 @@ class Stock(IdMixin, Base):
         # folded to a sentinel date in the index expression.
         Index(
             "uq_stock_identity",
-            "owner_id", "sku_id", "location_id", "lot", "lpn", "status",
+            "owner_id",
+            "sku_id",
+            "location_id",
+            "lot",
+            "lpn",
+            "status",
             text("coalesce(expiry, '0001-01-01')"),
             unique=True,
         ),

@@ -9,8 +9,15 @@ from server.errors import Conflict, InsufficientStock, InvalidInput
 from server.inventory.models import MovementReason, StockStatus
 
 # Adjustments need one of these reasons; each tells finance and the auditor why stock appeared or vanished.
-ADJUSTMENT_REASONS = frozenset({MovementReason.ADJUST_FOUND, MovementReason.ADJUST_LOST, MovementReason.DAMAGE,
-                                MovementReason.COUNT, MovementReason.SCRAP})
+ADJUSTMENT_REASONS = frozenset(
+    {
+        MovementReason.ADJUST_FOUND,
+        MovementReason.ADJUST_LOST,
+        MovementReason.DAMAGE,
+        MovementReason.COUNT,
+        MovementReason.SCRAP,
+    }
+)
 MOVE_REASONS = frozenset({MovementReason.MOVE, MovementReason.PUTAWAY, MovementReason.REPLENISH})
 
 
@@ -29,8 +36,11 @@ class StockKey:
 
 def require_positive(qty: int, field: str = "qty") -> None:
     if qty <= 0:
-        raise InvalidInput(f"The quantity must be a whole number above zero, got {qty}.", code="invalid_quantity",
-                           errors=[{"field": field, "message": "must be > 0"}])
+        raise InvalidInput(
+            f"The quantity must be a whole number above zero, got {qty}.",
+            code="invalid_quantity",
+            errors=[{"field": field, "message": "must be > 0"}],
+        )
 
 
 def check_can_take(*, on_hand: int, allocated: int, qty: int, what: str, allow_allocated: bool = False) -> None:
@@ -39,23 +49,26 @@ def check_can_take(*, on_hand: int, allocated: int, qty: int, what: str, allow_a
     if qty > free:
         raise InsufficientStock(
             f"Only {free} of {what} can be taken here ({on_hand} on hand, {allocated} allocated); asked for {qty}.",
-            available=free, requested=qty)
+            available=free,
+            requested=qty,
+        )
 
 
-def check_lot_rules(*, lot_controlled: bool, expiry_controlled: bool, lot: str, expiry: date | None,
-                    sku_code: str) -> None:
+def check_lot_rules(
+    *, lot_controlled: bool, expiry_controlled: bool, lot: str, expiry: date | None, sku_code: str
+) -> None:
     problems = []
     if lot_controlled and not lot:
         problems.append({"field": "lot", "message": f"SKU {sku_code} is lot-controlled: give the lot"})
     if expiry_controlled and expiry is None:
         problems.append({"field": "expiry", "message": f"SKU {sku_code} is expiry-controlled: give the expiry"})
     if problems:
-        raise InvalidInput("; ".join(p["message"] for p in problems) + ".", code="lot_or_expiry_required",
-                           errors=problems)
+        raise InvalidInput(
+            "; ".join(p["message"] for p in problems) + ".", code="lot_or_expiry_required", errors=problems
+        )
 
 
-def check_destination(*, active: bool, blocked: bool, code: str, location_owner_id: int | None,
-                      owner_id: int) -> None:
+def check_destination(*, active: bool, blocked: bool, code: str, location_owner_id: int | None, owner_id: int) -> None:
     if not active:
         raise Conflict(f"Location {code} is not in use.", code="location_inactive")
     if blocked:

@@ -42,14 +42,19 @@ class DocRef:
 
 
 def _key_of(stock: Stock) -> StockKey:
-    return StockKey(stock.owner_id, stock.sku_id, stock.location_id, stock.lot, stock.expiry, stock.lpn,
-                    stock.status)
+    return StockKey(stock.owner_id, stock.sku_id, stock.location_id, stock.lot, stock.expiry, stock.lpn, stock.status)
 
 
 def _identity(key: StockKey) -> list[Any]:
-    return [Stock.owner_id == key.owner_id, Stock.sku_id == key.sku_id, Stock.location_id == key.location_id,
-            Stock.lot == key.lot, Stock.lpn == key.lpn, Stock.status == key.status,
-            Stock.expiry.is_(None) if key.expiry is None else Stock.expiry == key.expiry]
+    return [
+        Stock.owner_id == key.owner_id,
+        Stock.sku_id == key.sku_id,
+        Stock.location_id == key.location_id,
+        Stock.lot == key.lot,
+        Stock.lpn == key.lpn,
+        Stock.status == key.status,
+        Stock.expiry.is_(None) if key.expiry is None else Stock.expiry == key.expiry,
+    ]
 
 
 class InventoryService:
@@ -66,8 +71,7 @@ class InventoryService:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         stock = (await self.session.execute(stmt)).scalar_one_or_none()
         if stock is None:
-            raise NotFound(f"There is no stock row {stock_id} (it may have just been emptied).",
-                           code="stock_not_found")
+            raise NotFound(f"There is no stock row {stock_id} (it may have just been emptied).", code="stock_not_found")
         if self.uow.principal is not None:
             self.uow.principal.check_owner(stock.owner_id)
         return stock
@@ -75,12 +79,19 @@ class InventoryService:
     async def _lock(self, ids: Sequence[int]) -> dict[int, Stock]:
         """Lock stock rows in primary-key order (the order every transaction uses, so none deadlock)."""
         rows = (
-            await self.session.execute(
-                select(Stock).where(Stock.id.in_(sorted(set(ids)))).order_by(Stock.id).with_for_update()
-                # refresh what the session already holds: the locked values are the only true ones
-                .execution_options(populate_existing=True)
+            (
+                await self.session.execute(
+                    select(Stock)
+                    .where(Stock.id.in_(sorted(set(ids))))
+                    .order_by(Stock.id)
+                    .with_for_update()
+                    # refresh what the session already holds: the locked values are the only true ones
+                    .execution_options(populate_existing=True)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         return {s.id: s for s in rows}
 
     async def _find(self, key: StockKey, *, lock: bool) -> Stock | None:
@@ -102,9 +113,17 @@ class InventoryService:
         if stock is None:
             try:
                 async with self.session.begin_nested():
-                    stock = Stock(owner_id=key.owner_id, sku_id=key.sku_id, location_id=key.location_id,
-                                  lot=key.lot, expiry=key.expiry, lpn=key.lpn, status=key.status, on_hand=qty,
-                                  allocated=0)
+                    stock = Stock(
+                        owner_id=key.owner_id,
+                        sku_id=key.sku_id,
+                        location_id=key.location_id,
+                        lot=key.lot,
+                        expiry=key.expiry,
+                        lpn=key.lpn,
+                        status=key.status,
+                        on_hand=qty,
+                        allocated=0,
+                    )
                     self.session.add(stock)
                 return stock
             except IntegrityError:
@@ -116,35 +135,76 @@ class InventoryService:
         return stock
 
     async def _remove(self, stock: Stock, qty: int, *, allow_allocated: bool = False) -> None:
-        check_can_take(on_hand=stock.on_hand, allocated=stock.allocated, qty=qty,
-                       what=f"stock row {stock.id}", allow_allocated=allow_allocated)
+        check_can_take(
+            on_hand=stock.on_hand,
+            allocated=stock.allocated,
+            qty=qty,
+            what=f"stock row {stock.id}",
+            allow_allocated=allow_allocated,
+        )
         stock.on_hand -= qty
         if allow_allocated:
             stock.allocated = max(0, stock.allocated - qty)
         # An emptied row stays (on_hand 0): a handheld still holding its id gets "insufficient stock" (409),
         # not "no such row"; look-ups hide empty rows and `wes purge` may drop them later.
 
-    def _ledger(self, *, key: StockKey, qty: int, reason: MovementReason, src: StockKey | None,
-                dst: StockKey | None, doc: DocRef, note: str) -> Movement:
+    def _ledger(
+        self,
+        *,
+        key: StockKey,
+        qty: int,
+        reason: MovementReason,
+        src: StockKey | None,
+        dst: StockKey | None,
+        doc: DocRef,
+        note: str,
+    ) -> Movement:
         p = self.uow.principal
         row = Movement(
-            owner_id=key.owner_id, sku_id=key.sku_id, lot=key.lot, expiry=key.expiry, qty=qty,
-            from_location_id=src.location_id if src else None, from_lpn=src.lpn if src else "",
+            owner_id=key.owner_id,
+            sku_id=key.sku_id,
+            lot=key.lot,
+            expiry=key.expiry,
+            qty=qty,
+            from_location_id=src.location_id if src else None,
+            from_lpn=src.lpn if src else "",
             from_status=src.status if src else None,
-            to_location_id=dst.location_id if dst else None, to_lpn=dst.lpn if dst else "",
+            to_location_id=dst.location_id if dst else None,
+            to_lpn=dst.lpn if dst else "",
             to_status=dst.status if dst else None,
-            reason=reason, note=note[:500], doc_type=doc.type, doc_ref=doc.ref,
-            user_id=p.user_id if p else None, device_id=p.device_id if p else None)
+            reason=reason,
+            note=note[:500],
+            doc_type=doc.type,
+            doc_ref=doc.ref,
+            user_id=p.user_id if p else None,
+            device_id=p.device_id if p else None,
+        )
         self.session.add(row)
         return row
 
     def _emit(self, kind: str, key: StockKey, qty: int, **extra: Any) -> None:
-        self.uow.emit("stock", {"event": kind, "owner_id": key.owner_id, "sku_id": key.sku_id,
-                                "location_id": key.location_id, "qty": qty, **extra})
+        self.uow.emit(
+            "stock",
+            {
+                "event": kind,
+                "owner_id": key.owner_id,
+                "sku_id": key.sku_id,
+                "location_id": key.location_id,
+                "qty": qty,
+                **extra,
+            },
+        )
 
     # -- use cases ---------------------------------------------------------------------------------------
-    async def receive(self, key: StockKey, qty: int, *, reason: MovementReason = MovementReason.RECEIPT,
-                      doc: DocRef = DocRef(), note: str = "") -> Stock:
+    async def receive(
+        self,
+        key: StockKey,
+        qty: int,
+        *,
+        reason: MovementReason = MovementReason.RECEIPT,
+        doc: DocRef = DocRef(),
+        note: str = "",
+    ) -> Stock:
         """Stock arriving from outside (a receipt, a return, stock found): the ledger row has no from-side."""
         require_positive(qty)
         if self.uow.principal is not None:
@@ -152,19 +212,38 @@ class InventoryService:
         sku = await self.session.get(Sku, key.sku_id)
         if sku is None or sku.owner_id != key.owner_id:
             raise NotFound(f"There is no SKU {key.sku_id} for this owner.", code="sku_not_found")
-        check_lot_rules(lot_controlled=sku.lot_controlled, expiry_controlled=sku.expiry_controlled,
-                        lot=key.lot, expiry=key.expiry, sku_code=sku.code)
+        check_lot_rules(
+            lot_controlled=sku.lot_controlled,
+            expiry_controlled=sku.expiry_controlled,
+            lot=key.lot,
+            expiry=key.expiry,
+            sku_code=sku.code,
+        )
         loc = await self._location(key.location_id)
-        check_destination(active=loc.active, blocked=loc.blocked, code=loc.code, location_owner_id=loc.owner_id,
-                          owner_id=key.owner_id)
+        check_destination(
+            active=loc.active,
+            blocked=loc.blocked,
+            code=loc.code,
+            location_owner_id=loc.owner_id,
+            owner_id=key.owner_id,
+        )
         stock = await self._add(key, qty)
         self._ledger(key=key, qty=qty, reason=reason, src=None, dst=key, doc=doc, note=note)
         await self.session.flush()
         self._emit("received", key, qty)
         return stock
 
-    async def move(self, stock_id: int, qty: int, to_location_id: int, *, to_lpn: str | None = None,
-                   reason: MovementReason = MovementReason.MOVE, doc: DocRef = DocRef(), note: str = "") -> Stock:
+    async def move(
+        self,
+        stock_id: int,
+        qty: int,
+        to_location_id: int,
+        *,
+        to_lpn: str | None = None,
+        reason: MovementReason = MovementReason.MOVE,
+        doc: DocRef = DocRef(),
+        note: str = "",
+    ) -> Stock:
         """Move free units of one stock row to another location (optionally onto another LPN)."""
         require_positive(qty)
         if reason not in MOVE_REASONS:
@@ -173,10 +252,17 @@ class InventoryService:
         dest_loc = await self._location(to_location_id)
         src_loc = await self._location(src.location_id)
         if dest_loc.warehouse_id != src_loc.warehouse_id:
-            raise InvalidInput("Stock moves stay inside one warehouse; use a transfer order between warehouses.",
-                               code="other_warehouse")
-        check_destination(active=dest_loc.active, blocked=dest_loc.blocked, code=dest_loc.code,
-                          location_owner_id=dest_loc.owner_id, owner_id=src.owner_id)
+            raise InvalidInput(
+                "Stock moves stay inside one warehouse; use a transfer order between warehouses.",
+                code="other_warehouse",
+            )
+        check_destination(
+            active=dest_loc.active,
+            blocked=dest_loc.blocked,
+            code=dest_loc.code,
+            location_owner_id=dest_loc.owner_id,
+            owner_id=src.owner_id,
+        )
         src_key = _key_of(src)
         dst_key = replace(src_key, location_id=to_location_id, lpn=src.lpn if to_lpn is None else to_lpn)
         if dst_key == src_key:
@@ -193,17 +279,23 @@ class InventoryService:
         self._emit("moved", src_key, qty, to_location_id=to_location_id)
         return dst
 
-    async def adjust(self, key: StockKey, delta: int, *, reason: MovementReason, note: str,
-                     doc: DocRef = DocRef()) -> Stock:
+    async def adjust(
+        self, key: StockKey, delta: int, *, reason: MovementReason, note: str, doc: DocRef = DocRef()
+    ) -> Stock:
         """Correct the book to what is on the shelf: ``delta`` > 0 found, < 0 lost/damaged/scrapped."""
         if reason not in ADJUSTMENT_REASONS:
-            raise InvalidInput(f"'{reason}' is not an adjustment reason; use one of "
-                               f"{', '.join(sorted(ADJUSTMENT_REASONS))}.", code="invalid_reason")
+            raise InvalidInput(
+                f"'{reason}' is not an adjustment reason; use one of {', '.join(sorted(ADJUSTMENT_REASONS))}.",
+                code="invalid_reason",
+            )
         if delta == 0:
             raise InvalidInput("An adjustment of zero changes nothing.", code="invalid_quantity")
         if not note.strip():
-            raise InvalidInput("Say why the stock is adjusted (note).", code="note_required",
-                               errors=[{"field": "note", "message": "required"}])
+            raise InvalidInput(
+                "Say why the stock is adjusted (note).",
+                code="note_required",
+                errors=[{"field": "note", "message": "required"}],
+            )
         if delta > 0:
             return await self.receive(key, delta, reason=reason, doc=doc, note=note)
         stock = await self._find(key, lock=True)
@@ -217,8 +309,16 @@ class InventoryService:
         self._emit("adjusted", key, delta)
         return stock
 
-    async def change_status(self, stock_id: int, qty: int, status: StockStatus, *, note: str,
-                            reason: MovementReason = MovementReason.STATUS, doc: DocRef = DocRef()) -> Stock:
+    async def change_status(
+        self,
+        stock_id: int,
+        qty: int,
+        status: StockStatus,
+        *,
+        note: str,
+        reason: MovementReason = MovementReason.STATUS,
+        doc: DocRef = DocRef(),
+    ) -> Stock:
         """Put units on hold, in quarantine, damaged, or back to available, where they stand."""
         require_positive(qty)
         src = await self.get_stock(stock_id)
@@ -246,18 +346,47 @@ class AuditDifference:
 
 async def audit_stock(session: AsyncSession) -> list[AuditDifference]:
     """Every stock identity whose on-hand differs from the sum of its ledger rows (empty = books agree)."""
-    into = select(Movement.owner_id, Movement.sku_id, Movement.to_location_id.label("location_id"), Movement.lot,
-                  Movement.expiry, Movement.to_lpn.label("lpn"), Movement.to_status.label("status"),
-                  Movement.qty.label("q")).where(Movement.to_location_id.is_not(None))
-    out = select(Movement.owner_id, Movement.sku_id, Movement.from_location_id, Movement.lot, Movement.expiry,
-                 Movement.from_lpn, Movement.from_status, (literal(0) - Movement.qty)).where(
-        Movement.from_location_id.is_not(None))
+    into = select(
+        Movement.owner_id,
+        Movement.sku_id,
+        Movement.to_location_id.label("location_id"),
+        Movement.lot,
+        Movement.expiry,
+        Movement.to_lpn.label("lpn"),
+        Movement.to_status.label("status"),
+        Movement.qty.label("q"),
+    ).where(Movement.to_location_id.is_not(None))
+    out = select(
+        Movement.owner_id,
+        Movement.sku_id,
+        Movement.from_location_id,
+        Movement.lot,
+        Movement.expiry,
+        Movement.from_lpn,
+        Movement.from_status,
+        (literal(0) - Movement.qty),
+    ).where(Movement.from_location_id.is_not(None))
     both = union_all(into, out).subquery()
     ledger_rows = await session.execute(
-        select(both.c.owner_id, both.c.sku_id, both.c.location_id, both.c.lot, both.c.expiry, both.c.lpn,
-               both.c.status, func.sum(both.c.q)).group_by(
-            both.c.owner_id, both.c.sku_id, both.c.location_id, both.c.lot, both.c.expiry, both.c.lpn,
-            both.c.status))
+        select(
+            both.c.owner_id,
+            both.c.sku_id,
+            both.c.location_id,
+            both.c.lot,
+            both.c.expiry,
+            both.c.lpn,
+            both.c.status,
+            func.sum(both.c.q),
+        ).group_by(
+            both.c.owner_id,
+            both.c.sku_id,
+            both.c.location_id,
+            both.c.lot,
+            both.c.expiry,
+            both.c.lpn,
+            both.c.status,
+        )
+    )
     ledger: dict[StockKey, int] = {}
     for owner_id, sku_id, location_id, lot, expiry, lpn, status, total in ledger_rows:
         if isinstance(expiry, str):

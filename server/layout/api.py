@@ -37,8 +37,7 @@ class LayoutController(Controller):
     @get("/zones", opt=allow(*EVERYONE), summary="Zones of a warehouse")
     async def list_zones(self, warehouse_id: int, uow: UnitOfWork, limit: Limit, offset: Offset) -> Page[ZoneOut]:
         await services.warehouse_or_404(uow, warehouse_id)
-        items, total = await list_page(uow.session, Zone, Zone.warehouse_id == warehouse_id, limit=limit,
-                                       offset=offset)
+        items, total = await list_page(uow.session, Zone, Zone.warehouse_id == warehouse_id, limit=limit, offset=offset)
         return Page(items=[ZoneOut.model_validate(z) for z in items], total=total, limit=limit, offset=offset)
 
     @post("/zones", opt=allow(*MANAGERS), summary="Create a zone")
@@ -47,19 +46,27 @@ class LayoutController(Controller):
 
     @get("/locations", opt=allow(*EVERYONE), summary="Locations, filtered and paged")
     async def list_locations(
-        self, warehouse_id: int, uow: UnitOfWork, limit: Limit, offset: Offset,
-        zone: str | None = Parameter(None, description="Zone code"),
-        type_: LocationType | None = Parameter(None, query="type"),
-        code_prefix: str | None = Parameter(None, max_length=32),
-        aisle: int | None = Parameter(None, ge=0),
+        self,
+        warehouse_id: int,
+        uow: UnitOfWork,
+        limit: Limit,
+        offset: Offset,
+        zone: str | None = Parameter(default=None, description="Zone code"),
+        type_: LocationType | None = Parameter(default=None, query="type"),
+        code_prefix: str | None = Parameter(default=None, max_length=32),
+        aisle: int | None = Parameter(default=None, ge=0),
         blocked: bool | None = None,
     ) -> Page[LocationOut]:
         await services.warehouse_or_404(uow, warehouse_id)
         where: list[ColumnElement[bool]] = [Location.warehouse_id == warehouse_id]
         if zone:
-            where.append(Location.zone_id.in_(
-                Zone.__table__.select().with_only_columns(Zone.id).where(Zone.code == zone.upper(),
-                                                                        Zone.warehouse_id == warehouse_id)))
+            where.append(
+                Location.zone_id.in_(
+                    Zone.__table__.select()
+                    .with_only_columns(Zone.id)
+                    .where(Zone.code == zone.upper(), Zone.warehouse_id == warehouse_id)
+                )
+            )
         if type_:
             where.append(Location.type == type_)
         if code_prefix:
@@ -68,29 +75,44 @@ class LayoutController(Controller):
             where.append(Location.aisle == aisle)
         if blocked is not None:
             where.append(Location.blocked == blocked)
-        items, total = await list_page(uow.session, Location, *where, limit=limit, offset=offset,
-                                       order_by=(Location.code, False))
+        items, total = await list_page(
+            uow.session, Location, *where, limit=limit, offset=offset, order_by=(Location.code, False)
+        )
         return Page(items=[LocationOut.model_validate(x) for x in items], total=total, limit=limit, offset=offset)
 
     @post("/locations", opt=allow(*MANAGERS), summary="Create one location")
     async def create_location(self, warehouse_id: int, data: LocationIn, uow: UnitOfWork) -> LocationOut:
         return LocationOut.model_validate(await services.create_location(uow, warehouse_id, data.model_dump()))
 
-    @get("/locations/by-code/{code:str}", opt=allow(*EVERYONE), summary="Look a location up by its scanned code")
+    @get(
+        "/locations/by-code/{code:str}",
+        opt=allow(*EVERYONE),
+        summary="Look a location up by its scanned code",
+    )
     async def by_code(self, warehouse_id: int, code: str, uow: UnitOfWork) -> LocationOut:
         return LocationOut.model_validate(await services.location_by_code(uow, warehouse_id, code))
 
-    @post("/locations/check", opt=allow(*FLOOR), status_code=200,
-          summary="Confirm a location by its check digits (the handheld asks for them at the location)")
+    @post(
+        "/locations/check",
+        opt=allow(*FLOOR),
+        status_code=200,
+        summary="Confirm a location by its check digits (the handheld asks for them at the location)",
+    )
     async def check(self, warehouse_id: int, data: CheckIn, uow: UnitOfWork) -> CheckOut:
         loc = await services.location_by_code(uow, warehouse_id, data.code)
         if loc.check_digits != data.check_digits:
-            raise InvalidInput(f"Wrong check digits for {loc.code}: go to the location and read its label.",
-                               code="wrong_check_digits")
+            raise InvalidInput(
+                f"Wrong check digits for {loc.code}: go to the location and read its label.",
+                code="wrong_check_digits",
+            )
         return CheckOut(location_id=loc.id, code=loc.code, ok=True)
 
-    @post("/locations/import", opt=allow(Role.ADMIN, Role.SUPERVISOR), status_code=200,
-          summary="Import locations from CSV (text/csv body); every bad row reported, nothing imported then")
+    @post(
+        "/locations/import",
+        opt=allow(Role.ADMIN, Role.SUPERVISOR),
+        status_code=200,
+        summary="Import locations from CSV (text/csv body); every bad row reported, nothing imported then",
+    )
     async def import_csv(self, warehouse_id: int, request: Request[Any, Any, Any], uow: UnitOfWork) -> ImportReport:
         raw = await request.body()
         try:
@@ -99,15 +121,26 @@ class LayoutController(Controller):
             raise InvalidInput("The file is not UTF-8 text.", code="invalid_csv") from exc
         return ImportReport(**await services.import_csv(uow, warehouse_id, text))
 
-    @post("/layout/generate", opt=allow(Role.ADMIN), status_code=200,
-          summary="Generate a rectangular layout (aisles, bays, levels) and its locations")
+    @post(
+        "/layout/generate",
+        opt=allow(Role.ADMIN),
+        status_code=200,
+        summary="Generate a rectangular layout (aisles, bays, levels) and its locations",
+    )
     async def generate(self, warehouse_id: int, data: GenerateIn, uow: UnitOfWork) -> ImportReport:
-        layout = RectangularLayout(aisles=data.aisles, aisle_length_m=data.aisle_length_m,
-                                   aisle_pitch_m=data.aisle_pitch_m, cross_aisles=data.cross_aisles,
-                                   depot_x=data.depot_x, bay_width_m=data.bay_width_m, levels=data.levels,
-                                   zones=tuple(z.upper() for z in data.zones))
-        return ImportReport(**await services.generate(uow, warehouse_id, layout,
-                                                      pick_face_levels=data.pick_face_levels))
+        layout = RectangularLayout(
+            aisles=data.aisles,
+            aisle_length_m=data.aisle_length_m,
+            aisle_pitch_m=data.aisle_pitch_m,
+            cross_aisles=data.cross_aisles,
+            depot_x=data.depot_x,
+            bay_width_m=data.bay_width_m,
+            levels=data.levels,
+            zones=tuple(z.upper() for z in data.zones),
+        )
+        return ImportReport(
+            **await services.generate(uow, warehouse_id, layout, pick_face_levels=data.pick_face_levels)
+        )
 
 
 class LocationController(Controller):

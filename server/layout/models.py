@@ -53,8 +53,13 @@ class Location(IdMixin, TimestampMixin, Base):
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     type: Mapped[LocationType] = mapped_column(
-        Enum(LocationType, name="location_type", native_enum=False, length=16,
-             values_callable=lambda e: [m.value for m in e])
+        Enum(
+            LocationType,
+            name="location_type",
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     aisle: Mapped[int | None] = mapped_column()
     bay: Mapped[int | None] = mapped_column()

@@ -67,8 +67,23 @@ class RowError:
         return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
-CSV_COLUMNS = ("code", "zone", "type", "aisle", "bay", "level", "position", "x_m", "y_m", "capacity_units",
-               "capacity_m3", "max_kg", "check_digits", "owner", "active")
+CSV_COLUMNS = (
+    "code",
+    "zone",
+    "type",
+    "aisle",
+    "bay",
+    "level",
+    "position",
+    "x_m",
+    "y_m",
+    "capacity_units",
+    "capacity_m3",
+    "max_kg",
+    "check_digits",
+    "owner",
+    "active",
+)
 REQUIRED_COLUMNS = ("code", "zone", "type")
 
 
@@ -210,8 +225,13 @@ class RectangularLayout:
 
     def as_json(self) -> dict[str, Any]:
         """The BENCH-FORMATS ``layout`` object (what the optimizer reads)."""
-        return {"aisles": self.aisles, "aisle_length_m": self.aisle_length_m, "aisle_pitch_m": self.aisle_pitch_m,
-                "cross_aisles": self.cross_aisles, "depot": {"x": self.depot_x, "y": self.depot_y}}
+        return {
+            "aisles": self.aisles,
+            "aisle_length_m": self.aisle_length_m,
+            "aisle_pitch_m": self.aisle_pitch_m,
+            "cross_aisles": self.cross_aisles,
+            "depot": {"x": self.depot_x, "y": self.depot_y},
+        }
 
     def bay_positions(self) -> list[float]:
         """Centre y (m) of each bay along an aisle, leaving out bays that would stand in a cross aisle."""
@@ -226,9 +246,15 @@ class RectangularLayout:
         return ys
 
 
-def generate_rectangular(layout: RectangularLayout, warehouse_code: str, *, pick_face_levels: int = 1,
-                         capacity_units: int = 200, capacity_m3: Decimal = Decimal("0.5"),
-                         max_kg: Decimal = Decimal(250)) -> list[LocationSpec]:
+def generate_rectangular(
+    layout: RectangularLayout,
+    warehouse_code: str,
+    *,
+    pick_face_levels: int = 1,
+    capacity_units: int = 200,
+    capacity_m3: Decimal = Decimal("0.5"),
+    max_kg: Decimal = Decimal(250),
+) -> list[LocationSpec]:
     """Storage locations on both sides of every aisle, by bay and level, plus the fixed areas at the front.
 
     Bays are numbered along the aisle, odd on the left and even on the right; levels A (floor) upwards.
@@ -247,21 +273,45 @@ def generate_rectangular(layout: RectangularLayout, warehouse_code: str, *, pick
             for side, bay in (("L", 2 * i + 1), ("R", 2 * i + 2)):
                 for level in range(layout.levels):
                     code = location_code(zone, a, bay, level)
-                    specs.append(LocationSpec(
-                        code=code, zone=zone,
-                        type=LocationType.PICK_FACE if level < pick_face_levels else LocationType.RESERVE,
-                        aisle=a, bay=bay, level=level, position=side,
-                        x_m=round(x + (-0.5 if side == "L" else 0.5) * layout.aisle_pitch_m / 2, 3), y_m=y,
-                        capacity_units=capacity_units, capacity_m3=capacity_m3,
-                        max_kg=max_kg if level == 0 else min(max_kg, Decimal(100)),
-                        check_digits=check_digits_for(warehouse_code, code)))
+                    specs.append(
+                        LocationSpec(
+                            code=code,
+                            zone=zone,
+                            type=LocationType.PICK_FACE if level < pick_face_levels else LocationType.RESERVE,
+                            aisle=a,
+                            bay=bay,
+                            level=level,
+                            position=side,
+                            x_m=round(x + (-0.5 if side == "L" else 0.5) * layout.aisle_pitch_m / 2, 3),
+                            y_m=y,
+                            capacity_units=capacity_units,
+                            capacity_m3=capacity_m3,
+                            max_kg=max_kg if level == 0 else min(max_kg, Decimal(100)),
+                            check_digits=check_digits_for(warehouse_code, code),
+                        )
+                    )
     front = layout.zones[0]
     # The fixed areas stand on the front cross aisle beside the depot.
-    fixed = [("DOCK-01", LocationType.DOCK), ("RCV-01", LocationType.RECEIVING), ("RCV-02", LocationType.RECEIVING),
-             ("QC-01", LocationType.QUARANTINE), ("PACK-01", LocationType.PACK_STATION),
-             ("PACK-02", LocationType.PACK_STATION), ("STAGE-01", LocationType.STAGING),
-             ("SHIP-01", LocationType.SHIPPING)]
+    fixed = [
+        ("DOCK-01", LocationType.DOCK),
+        ("RCV-01", LocationType.RECEIVING),
+        ("RCV-02", LocationType.RECEIVING),
+        ("QC-01", LocationType.QUARANTINE),
+        ("PACK-01", LocationType.PACK_STATION),
+        ("PACK-02", LocationType.PACK_STATION),
+        ("STAGE-01", LocationType.STAGING),
+        ("SHIP-01", LocationType.SHIPPING),
+    ]
     for i, (code, ltype) in enumerate(fixed):
-        specs.append(LocationSpec(code=code, zone=front, type=ltype, level=0, x_m=layout.depot_x + i * 1.5,
-                                  y_m=-2.0, check_digits=check_digits_for(warehouse_code, code)))
+        specs.append(
+            LocationSpec(
+                code=code,
+                zone=front,
+                type=ltype,
+                level=0,
+                x_m=layout.depot_x + i * 1.5,
+                y_m=-2.0,
+                check_digits=check_digits_for(warehouse_code, code),
+            )
+        )
     return specs

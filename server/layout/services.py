@@ -29,9 +29,11 @@ async def warehouse_or_404(uow: UnitOfWork, warehouse_id: int) -> Warehouse:
 
 async def location_by_code(uow: UnitOfWork, warehouse_id: int, code: str) -> Location:
     """The location a handheld scanned (codes are upper-case; scanners may send lower)."""
-    loc = (await uow.session.execute(
-        select(Location).where(Location.warehouse_id == warehouse_id, Location.code == code.strip().upper())
-    )).scalar_one_or_none()
+    loc = (
+        await uow.session.execute(
+            select(Location).where(Location.warehouse_id == warehouse_id, Location.code == code.strip().upper())
+        )
+    ).scalar_one_or_none()
     if loc is None:
         raise NotFound(f"There is no location '{code}' in this warehouse.", code="unknown_location")
     return loc
@@ -59,8 +61,11 @@ async def create_location(uow: UnitOfWork, warehouse_id: int, data: dict[str, An
     zone = await uow.session.get(Zone, data["zone_id"])
     if zone is None or zone.warehouse_id != warehouse_id:
         raise InvalidInput(f"Zone {data['zone_id']} is not in this warehouse.", code="unknown_zone")
-    if (await uow.session.execute(select(Location.id).where(Location.warehouse_id == warehouse_id,
-                                                            Location.code == data["code"]))).first():
+    if (
+        await uow.session.execute(
+            select(Location.id).where(Location.warehouse_id == warehouse_id, Location.code == data["code"])
+        )
+    ).first():
         raise Conflict(f"Location {data['code']} already exists.", code="duplicate_location")
     loc = Location(warehouse_id=warehouse_id, check_digits=check_digits_for(wh.code, data["code"]), **data)
     uow.session.add(loc)
@@ -79,7 +84,7 @@ async def set_blocked(uow: UnitOfWork, location_id: int, blocked: bool, reason: 
 
 async def _zones(uow: UnitOfWork, warehouse_id: int, codes: set[str]) -> tuple[dict[str, int], list[str]]:
     rows = (await uow.session.execute(select(Zone.code, Zone.id).where(Zone.warehouse_id == warehouse_id))).all()
-    zones = {c: i for c, i in rows}
+    zones = dict(rows)
     created = []
     for code in sorted(codes - zones.keys()):
         zone = Zone(warehouse_id=warehouse_id, code=code, name=f"Zone {code}")
@@ -97,28 +102,52 @@ async def save_specs(uow: UnitOfWork, warehouse: Warehouse, specs: list[Location
     if unknown:
         raise InvalidInput(f"Unknown owner code(s): {', '.join(unknown)}.", code="unknown_owner")
     zones, zones_created = await _zones(uow, warehouse.id, {s.zone for s in specs})
-    existing = dict((await uow.session.execute(
-        select(Location.code, Location.id).where(Location.warehouse_id == warehouse.id))).all())
+    existing = dict(
+        (
+            await uow.session.execute(select(Location.code, Location.id).where(Location.warehouse_id == warehouse.id))
+        ).all()
+    )
     new_rows, updates = [], []
     for s in specs:
-        row = {"zone_id": zones[s.zone], "type": s.type, "aisle": s.aisle, "bay": s.bay, "level": s.level,
-               "position": s.position, "x_m": s.x_m, "y_m": s.y_m, "capacity_units": s.capacity_units,
-               "capacity_m3": s.capacity_m3, "max_kg": s.max_kg,
-               "owner_id": owners[s.owner] if s.owner else None, "active": s.active}
+        row = {
+            "zone_id": zones[s.zone],
+            "type": s.type,
+            "aisle": s.aisle,
+            "bay": s.bay,
+            "level": s.level,
+            "position": s.position,
+            "x_m": s.x_m,
+            "y_m": s.y_m,
+            "capacity_units": s.capacity_units,
+            "capacity_m3": s.capacity_m3,
+            "max_kg": s.max_kg,
+            "owner_id": owners[s.owner] if s.owner else None,
+            "active": s.active,
+        }
         if s.code in existing:
             if s.check_digits:
                 row["check_digits"] = s.check_digits
             updates.append({"id": existing[s.code], **row})
         else:
-            new_rows.append({"warehouse_id": warehouse.id, "code": s.code,
-                             "check_digits": s.check_digits or check_digits_for(warehouse.code, s.code), **row})
+            new_rows.append(
+                {
+                    "warehouse_id": warehouse.id,
+                    "code": s.code,
+                    "check_digits": s.check_digits or check_digits_for(warehouse.code, s.code),
+                    **row,
+                }
+            )
     if new_rows:
         await uow.session.execute(insert(Location), new_rows)
     if updates:
         await uow.session.execute(update(Location), updates)
     uow.emit("layout", {"event": "locations_saved", "warehouse_id": warehouse.id, "count": len(specs)})
-    return {"imported": len(specs), "created": len(new_rows), "updated": len(updates),
-            "zones_created": zones_created}
+    return {
+        "imported": len(specs),
+        "created": len(new_rows),
+        "updated": len(updates),
+        "zones_created": zones_created,
+    }
 
 
 async def import_csv(uow: UnitOfWork, warehouse_id: int, text: str) -> dict[str, Any]:
@@ -126,18 +155,33 @@ async def import_csv(uow: UnitOfWork, warehouse_id: int, text: str) -> dict[str,
     wh = await warehouse_or_404(uow, warehouse_id)
     parsed = parse_locations_csv(text)
     if parsed.errors:
-        raise InvalidInput(f"{len(parsed.errors)} problem(s) in the file; nothing was imported.",
-                           code="invalid_csv", errors=[e.as_dict() for e in parsed.errors])
+        raise InvalidInput(
+            f"{len(parsed.errors)} problem(s) in the file; nothing was imported.",
+            code="invalid_csv",
+            errors=[e.as_dict() for e in parsed.errors],
+        )
     return await save_specs(uow, wh, parsed.specs)
 
 
-async def generate(uow: UnitOfWork, warehouse_id: int, layout: RectangularLayout, *, pick_face_levels: int = 1,
-                   capacity_units: int = 200, capacity_m3: Decimal = Decimal("0.5")) -> dict[str, Any]:
+async def generate(
+    uow: UnitOfWork,
+    warehouse_id: int,
+    layout: RectangularLayout,
+    *,
+    pick_face_levels: int = 1,
+    capacity_units: int = 200,
+    capacity_m3: Decimal = Decimal("0.5"),
+) -> dict[str, Any]:
     wh = await warehouse_or_404(uow, warehouse_id)
     problems = layout.validate()
     if problems:
         raise InvalidInput("; ".join(problems) + ".", code="invalid_layout")
-    specs = generate_rectangular(layout, wh.code, pick_face_levels=pick_face_levels,
-                                 capacity_units=capacity_units, capacity_m3=capacity_m3)
+    specs = generate_rectangular(
+        layout,
+        wh.code,
+        pick_face_levels=pick_face_levels,
+        capacity_units=capacity_units,
+        capacity_m3=capacity_m3,
+    )
     wh.layout = layout.as_json()
     return await save_specs(uow, wh, specs)

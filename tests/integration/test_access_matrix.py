@@ -96,27 +96,45 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
     """The call that targets owner B's data (or the plain call for lists)."""
     b_sku, b_stock = world.skus[f"{B}-SKU0"], world.stock[B]
     loc = world.locations["B-03-05-A"]
-    p = (path.replace("{warehouse_id:int}", str(world.warehouse_id)).replace("{sku_id:int}", str(b_sku))
-         .replace("{stock_id:int}", str(b_stock)).replace("{location_id:int}", str(loc))
-         .replace("{code:str}", "A-01-01-A"))
+    p = (
+        path.replace("{warehouse_id:int}", str(world.warehouse_id))
+        .replace("{sku_id:int}", str(b_sku))
+        .replace("{stock_id:int}", str(b_stock))
+        .replace("{location_id:int}", str(loc))
+        .replace("{code:str}", "A-01-01-A")
+    )
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/api/v1/owners"): {"code": "EVIL", "name": "x"},
         ("POST", "/api/v1/warehouses"): {"code": "EVIL", "name": "x"},
-        ("POST", "/api/v1/users"): {"username": "evil", "display_name": "x", "password": "12345678",
-                                    "role": "admin"},
+        ("POST", "/api/v1/users"): {
+            "username": "evil",
+            "display_name": "x",
+            "password": "12345678",
+            "role": "admin",
+        },
         ("POST", "/api/v1/devices"): {"code": "EVIL", "name": "x", "warehouse_id": world.warehouse_id},
         ("POST", "/api/v1/api-keys"): {"name": "steal", "owner_id": world.owners[B]},
         ("POST", "/api/v1/skus"): {"owner_id": world.owners[B], "code": "EVIL", "name": "x"},
         ("PATCH", "/api/v1/skus/{sku_id:int}"): {"name": "renamed"},
         ("POST", "/api/v1/skus/{sku_id:int}/barcodes"): {"value": "EVIL-1", "kind": "alternate"},
         ("POST", "/api/v1/stock/moves"): {"stock_id": b_stock, "qty": 1, "to_location_id": loc},
-        ("POST", "/api/v1/stock/adjustments"): {"stock_id": b_stock, "delta": -1, "reason": "adjust_lost",
-                                                "note": "x"},
+        ("POST", "/api/v1/stock/adjustments"): {
+            "stock_id": b_stock,
+            "delta": -1,
+            "reason": "adjust_lost",
+            "note": "x",
+        },
         ("POST", "/api/v1/stock/status"): {"stock_id": b_stock, "qty": 1, "status": "hold", "note": "x"},
         ("POST", "/api/v1/warehouses/{warehouse_id:int}/zones"): {"code": "EV", "name": "x"},
-        ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations"): {"code": "EV-1", "zone_id": 1, "type": "reserve"},
-        ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations/check"): {"code": "A-01-01-A",
-                                                                            "check_digits": "00"},
+        ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations"): {
+            "code": "EV-1",
+            "zone_id": 1,
+            "type": "reserve",
+        },
+        ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations/check"): {
+            "code": "A-01-01-A",
+            "check_digits": "00",
+        },
         ("POST", "/api/v1/warehouses/{warehouse_id:int}/layout/generate"): {"aisles": 1, "aisle_length_m": 2},
         ("PATCH", "/api/v1/locations/{location_id:int}/block"): {"blocked": True},
     }
@@ -137,8 +155,11 @@ async def test_other_owner_is_refused_everywhere(client, world: World, who: str)
         if m == "GET":
             r = await client.get(p, headers=headers, params={"owner_id": b_id} if expect == "own" else None)
         elif path.endswith("/import"):
-            r = await client.post(p, headers={**headers, "content-type": "text/csv"},
-                                  content=b"code,zone,type\nEV-2,A,reserve\n")
+            r = await client.post(
+                p,
+                headers={**headers, "content-type": "text/csv"},
+                content=b"code,zone,type\nEV-2,A,reserve\n",
+            )
         else:
             r = await client.request(m, p, headers=headers, json=body)
         if expect == "own" and r.status_code == 403:  # this kind of login may not list it at all
@@ -170,12 +191,15 @@ async def test_owner_can_use_its_own_data(client, world: World):
     assert (await client.get("/api/v1/skus", headers={"X-API-Key": "wes_deadbeef_nope"})).status_code == 401
 
 
-@pytest.mark.parametrize(("user", "method", "path", "status"), [
-    ("picker", "POST", "/api/v1/stock/adjustments", 403),
-    ("picker", "GET", "/api/v1/users", 403),
-    ("receiver", "POST", "/api/v1/owners", 403),
-    ("supervisor", "POST", "/api/v1/users", 403),
-])
+@pytest.mark.parametrize(
+    ("user", "method", "path", "status"),
+    [
+        ("picker", "POST", "/api/v1/stock/adjustments", 403),
+        ("picker", "GET", "/api/v1/users", 403),
+        ("receiver", "POST", "/api/v1/owners", 403),
+        ("supervisor", "POST", "/api/v1/users", 403),
+    ],
+)
 async def test_roles_are_enforced_for_staff(client, world: World, user, method, path, status):
     headers = await login(client, user)
     r = await client.request(method, path, headers=headers, json={})

@@ -10,8 +10,9 @@ pytestmark = pytest.mark.usefixtures("world")
 
 
 async def test_login_me_logout(client, world):
-    r = await client.post("/api/v1/auth/login", json={"username": "picker", "password": PASSWORD,
-                                                      "device_code": "PDA-T1"})
+    r = await client.post(
+        "/api/v1/auth/login", json={"username": "picker", "password": PASSWORD, "device_code": "PDA-T1"}
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["role"] == "picker" and body["device_id"] is not None
@@ -33,8 +34,11 @@ async def test_cookie_login_works_for_the_board(client, world):
 
 
 async def test_bad_credentials(client, world):
-    for body in ({"username": "picker", "password": "wrong"}, {"username": "ghost", "password": "x"},
-                 {"username": "picker", "password": PASSWORD, "device_code": "NOPE"}):
+    for body in (
+        {"username": "picker", "password": "wrong"},
+        {"username": "ghost", "password": "x"},
+        {"username": "picker", "password": PASSWORD, "device_code": "NOPE"},
+    ):
         r = await client.post("/api/v1/auth/login", json=body)
         assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
         assert r.headers["content-type"].startswith("application/problem+json")
@@ -43,15 +47,33 @@ async def test_bad_credentials(client, world):
 async def test_problem_replies_never_500(client, world):
     h = await login(client, "supervisor")
     cases = [
-        (client.post("/api/v1/stock/moves", headers={**h, "content-type": "application/json"},
-                     content=b'{"stock_id": 1, "qty":'), 400, "malformed_json"),
-        (client.post("/api/v1/stock/moves", headers=h, json={"stock_id": "x", "qty": -1}), 422, "invalid_input"),
+        (
+            client.post(
+                "/api/v1/stock/moves",
+                headers={**h, "content-type": "application/json"},
+                content=b'{"stock_id": 1, "qty":',
+            ),
+            400,
+            "malformed_json",
+        ),
+        (
+            client.post("/api/v1/stock/moves", headers=h, json={"stock_id": "x", "qty": -1}),
+            422,
+            "invalid_input",
+        ),
         (client.post("/api/v1/stock/moves", headers=h, json=[1, 2]), 422, "invalid_input"),
         (client.get("/api/v1/skus/999999", headers=h), 404, "sku_not_found"),
         (client.get("/api/v1/locations/999999", headers=h), 404, "location_not_found"),
         (client.get("/api/v1/nothing-here", headers=h), 404, "not_found"),
-        (client.post("/api/v1/stock/moves", headers=h,
-                     json={"stock_id": 999999, "qty": 1, "to_location": "A-01-03-A"}), 404, "stock_not_found"),
+        (
+            client.post(
+                "/api/v1/stock/moves",
+                headers=h,
+                json={"stock_id": 999999, "qty": 1, "to_location": "A-01-03-A"},
+            ),
+            404,
+            "stock_not_found",
+        ),
         (client.post("/api/v1/skus", headers=h, content=b"x" * 3_000_000), 413, "payload_too_large"),
         (client.get("/api/v1/stock?limit=abc", headers=h), 422, "invalid_input"),
         (client.delete("/api/v1/skus/1", headers=h), 405, "method_not_allowed"),
@@ -73,20 +95,30 @@ async def test_every_reply_has_a_request_id(client, world):
 async def test_move_adjust_status_and_ledger(client, world):
     h = await login(client, "supervisor")
     sid = world.stock["OWNA"]
-    r = await client.post("/api/v1/stock/moves", headers=h,
-                          json={"stock_id": sid, "qty": 30, "to_location": "a-01-05-a"})
+    r = await client.post(
+        "/api/v1/stock/moves", headers=h, json={"stock_id": sid, "qty": 30, "to_location": "a-01-05-a"}
+    )
     assert r.status_code == 201, r.text
     moved = r.json()
     assert moved["location_code"] == "A-01-05-A" and moved["on_hand"] == 30
-    r = await client.post("/api/v1/stock/adjustments", headers=h,
-                          json={"stock_id": sid, "delta": -5, "reason": "damage", "note": "crushed"})
+    r = await client.post(
+        "/api/v1/stock/adjustments",
+        headers=h,
+        json={"stock_id": sid, "delta": -5, "reason": "damage", "note": "crushed"},
+    )
     assert r.status_code == 201 and r.json()["on_hand"] == 65
-    r = await client.post("/api/v1/stock/status", headers=h,
-                          json={"stock_id": moved["id"], "qty": 10, "status": "hold", "note": "QA check"})
+    r = await client.post(
+        "/api/v1/stock/status",
+        headers=h,
+        json={"stock_id": moved["id"], "qty": 10, "status": "hold", "note": "QA check"},
+    )
     assert r.status_code == 201 and r.json()["status"] == "hold"
     # adjusting without a note or with a move reason is refused
-    r = await client.post("/api/v1/stock/adjustments", headers=h,
-                          json={"stock_id": sid, "delta": 1, "reason": "move", "note": "x"})
+    r = await client.post(
+        "/api/v1/stock/adjustments",
+        headers=h,
+        json={"stock_id": sid, "delta": 1, "reason": "move", "note": "x"},
+    )
     assert r.status_code == 422 and r.json()["code"] == "invalid_reason"
     led = (await client.get(f"/api/v1/movements?sku_id={world.skus['OWNA-SKU0']}", headers=h)).json()
     reasons = [m["reason"] for m in led["items"]]
@@ -97,8 +129,9 @@ async def test_move_adjust_status_and_ledger(client, world):
 async def test_over_move_is_409_and_changes_nothing(client, world):
     h = await login(client, "picker")
     sid = world.stock["OWNA"]
-    r = await client.post("/api/v1/stock/moves", headers=h,
-                          json={"stock_id": sid, "qty": 101, "to_location": "A-01-05-A"})
+    r = await client.post(
+        "/api/v1/stock/moves", headers=h, json={"stock_id": sid, "qty": 101, "to_location": "A-01-05-A"}
+    )
     assert r.status_code == 409 and r.json()["code"] == "insufficient_stock"
     assert r.json()["available"] == 100
     stock = (await client.get(f"/api/v1/stock/{sid}", headers=h)).json()
@@ -112,8 +145,11 @@ async def test_move_to_unknown_or_blocked_location(client, world):
     r = await client.post("/api/v1/stock/moves", headers=h, json={"stock_id": sid, "qty": 1, "to_location": "ZZ-9"})
     assert r.status_code == 404 and r.json()["code"] == "unknown_location"
     loc = world.locations["A-01-07-A"]
-    assert (await client.patch(f"/api/v1/locations/{loc}/block", headers=h,
-                               json={"blocked": True, "reason": "damaged rack"})).status_code == 200
+    assert (
+        await client.patch(
+            f"/api/v1/locations/{loc}/block", headers=h, json={"blocked": True, "reason": "damaged rack"}
+        )
+    ).status_code == 200
     r = await client.post("/api/v1/stock/moves", headers=h, json={"stock_id": sid, "qty": 1, "to_location_id": loc})
     assert r.status_code == 409 and r.json()["code"] == "location_blocked"
 
@@ -151,13 +187,33 @@ async def test_idempotency_keys_are_per_caller(client, world):
 
 async def test_lot_controlled_stock_needs_lot(client, world):
     h = await login(client, "supervisor")
-    r = await client.post("/api/v1/stock/adjustments", headers=h, json={
-        "owner_id": world.owners["OWNA"], "sku_id": world.skus["OWNA-SKU2"], "location_id": world.locations["A-01-09-A"],
-        "delta": 5, "reason": "adjust_found", "note": "found behind the rack"})
+    r = await client.post(
+        "/api/v1/stock/adjustments",
+        headers=h,
+        json={
+            "owner_id": world.owners["OWNA"],
+            "sku_id": world.skus["OWNA-SKU2"],
+            "location_id": world.locations["A-01-09-A"],
+            "delta": 5,
+            "reason": "adjust_found",
+            "note": "found behind the rack",
+        },
+    )
     assert r.status_code == 422 and r.json()["code"] == "lot_or_expiry_required"
-    r = await client.post("/api/v1/stock/adjustments", headers=h, json={
-        "owner_id": world.owners["OWNA"], "sku_id": world.skus["OWNA-SKU2"], "location_id": world.locations["A-01-09-A"],
-        "lot": "LOT9", "expiry": "2031-05-01", "delta": 5, "reason": "adjust_found", "note": "found behind the rack"})
+    r = await client.post(
+        "/api/v1/stock/adjustments",
+        headers=h,
+        json={
+            "owner_id": world.owners["OWNA"],
+            "sku_id": world.skus["OWNA-SKU2"],
+            "location_id": world.locations["A-01-09-A"],
+            "lot": "LOT9",
+            "expiry": "2031-05-01",
+            "delta": 5,
+            "reason": "adjust_found",
+            "note": "found behind the rack",
+        },
+    )
     assert r.status_code == 201 and r.json()["lot"] == "LOT9"
 
 
@@ -191,12 +247,16 @@ async def test_catalog_validation(client, world):
 async def test_location_check_digits(client, world):
     h = await login(client, "picker")
     loc = (await client.get("/api/v1/warehouses/1/locations/by-code/A-01-01-A", headers=h)).json()
-    ok = await client.post("/api/v1/warehouses/1/locations/check", headers=h,
-                           json={"code": "A-01-01-A", "check_digits": loc["check_digits"]})
+    ok = await client.post(
+        "/api/v1/warehouses/1/locations/check",
+        headers=h,
+        json={"code": "A-01-01-A", "check_digits": loc["check_digits"]},
+    )
     assert ok.status_code == 200 and ok.json()["ok"] is True
     wrong = f"{(int(loc['check_digits']) + 1) % 100:02d}"
-    bad = await client.post("/api/v1/warehouses/1/locations/check", headers=h,
-                            json={"code": "A-01-01-A", "check_digits": wrong})
+    bad = await client.post(
+        "/api/v1/warehouses/1/locations/check", headers=h, json={"code": "A-01-01-A", "check_digits": wrong}
+    )
     assert bad.status_code == 422 and bad.json()["code"] == "wrong_check_digits"
 
 
@@ -221,14 +281,21 @@ async def test_layout_generate_and_filters(client, world):
     h = await login(client, "admin")
     r = await client.post("/api/v1/warehouses", headers=h, json={"code": "WH2", "name": "Second"})
     wid = r.json()["id"]
-    r = await client.post(f"/api/v1/warehouses/{wid}/layout/generate", headers=h,
-                          json={"aisles": 3, "aisle_length_m": 6, "levels": 3, "cross_aisles": 3})
+    r = await client.post(
+        f"/api/v1/warehouses/{wid}/layout/generate",
+        headers=h,
+        json={"aisles": 3, "aisle_length_m": 6, "levels": 3, "cross_aisles": 3},
+    )
     assert r.status_code == 200, r.text
     wh = next(w for w in (await client.get("/api/v1/warehouses", headers=h)).json()["items"] if w["id"] == wid)
     assert wh["layout"]["cross_aisles"] == 3
-    faces = (await client.get(f"/api/v1/warehouses/{wid}/locations?type=pick_face&aisle=1&limit=1000",
-                              headers=h)).json()
+    faces = (
+        await client.get(f"/api/v1/warehouses/{wid}/locations?type=pick_face&aisle=1&limit=1000", headers=h)
+    ).json()
     assert faces["total"] > 0 and all(x["aisle"] == 1 and x["type"] == "pick_face" for x in faces["items"])
-    r = await client.post(f"/api/v1/warehouses/{wid}/layout/generate", headers=h,
-                          json={"aisles": 3, "aisle_length_m": 6, "levels": 3, "zones": ["A", "B", "C", "D"]})
+    r = await client.post(
+        f"/api/v1/warehouses/{wid}/layout/generate",
+        headers=h,
+        json={"aisles": 3, "aisle_length_m": 6, "levels": 3, "zones": ["A", "B", "C", "D"]},
+    )
     assert r.status_code == 422 and r.json()["code"] == "invalid_layout"

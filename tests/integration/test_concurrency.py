@@ -36,11 +36,32 @@ def pg_world(pg_url: str) -> tuple[str, World]:
 def server(pg_world: tuple[str, World]) -> Iterator[str]:
     url, _ = pg_world
     port = _free_port()
-    env = {**os.environ, "WES_DATABASE_URL": url, "WES_LOG_LEVEL": "WARNING", "WES_DB_POOL_SIZE": "10",
-           "WES_PASSWORD_TIME_COST": "1", "WES_PASSWORD_MEMORY_KIB": "64"}
+    env = {
+        **os.environ,
+        "WES_DATABASE_URL": url,
+        "WES_LOG_LEVEL": "WARNING",
+        "WES_DB_POOL_SIZE": "10",
+        "WES_PASSWORD_TIME_COST": "1",
+        "WES_PASSWORD_MEMORY_KIB": "64",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -74,8 +95,12 @@ def test_fifty_parallel_moves_and_adjustments(server: str, pg_world: tuple[str, 
             calls = []
             for i in range(50):
                 if i % 5 == 4:
-                    body = {"stock_id": sid, "delta": -6 if i % 2 else 3,
-                            "reason": "adjust_lost" if i % 2 else "adjust_found", "note": f"drill {i}"}
+                    body = {
+                        "stock_id": sid,
+                        "delta": -6 if i % 2 else 3,
+                        "reason": "adjust_lost" if i % 2 else "adjust_found",
+                        "note": f"drill {i}",
+                    }
                     calls.append(c.post("/api/v1/stock/adjustments", json=body, headers=h))
                 else:
                     body = {"stock_id": sid, "qty": 3, "to_location_id": dests[i % 3]}
@@ -93,17 +118,27 @@ def test_fifty_parallel_moves_and_adjustments(server: str, pg_world: tuple[str, 
 
     async def after() -> list[dict[str, int]]:
         async with httpx.AsyncClient(base_url=server, timeout=30) as c:
-            r = await c.get(f"/api/v1/stock?sku_id={world.skus['OWNA-SKU0']}&include_empty=true&limit=100",
-                            headers=headers)
+            r = await c.get(
+                f"/api/v1/stock?sku_id={world.skus['OWNA-SKU0']}&include_empty=true&limit=100",
+                headers=headers,
+            )
             return list(r.json()["items"])
 
     rows = asyncio.run(after())
     assert all(r["on_hand"] >= 0 for r in rows)
-    ok_adjust = sum((3 if "found" in r.request.content.decode() else -6) for r in replies
-                    if r.status_code == 201 and r.request.url.path.endswith("adjustments"))
+    ok_adjust = sum(
+        (3 if "found" in r.request.content.decode() else -6)
+        for r in replies
+        if r.status_code == 201 and r.request.url.path.endswith("adjustments")
+    )
     assert sum(r["on_hand"] for r in rows) == 100 + ok_adjust  # units are neither made nor lost
-    audit = subprocess.run([sys.executable, "-m", "server.cli", "audit"], cwd=ROOT, capture_output=True, text=True,
-                           env={**os.environ, "WES_DATABASE_URL": url})
+    audit = subprocess.run(
+        [sys.executable, "-m", "server.cli", "audit"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WES_DATABASE_URL": url},
+    )
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert "Audit clean" in audit.stdout
 
@@ -116,8 +151,7 @@ def test_parallel_replays_of_one_key_apply_once(server: str, pg_world: tuple[str
         async with httpx.AsyncClient(base_url=server, timeout=60) as c:
             h = {**(await _token(c, "picker")), "Idempotency-Key": "replay-storm-1"}
             body = {"stock_id": sid, "qty": 4, "to_location_id": world.locations["A-01-03-A"]}
-            return list(await asyncio.gather(*[c.post("/api/v1/stock/moves", json=body, headers=h)
-                                               for _ in range(10)]))
+            return list(await asyncio.gather(*[c.post("/api/v1/stock/moves", json=body, headers=h) for _ in range(10)]))
 
     replies = asyncio.run(run())
     assert {r.status_code for r in replies} == {201}

@@ -35,11 +35,14 @@ def test_generator_leaves_middle_cross_aisle_free():
     assert all(abs(y - 10) >= 0.5 for y in ys)
 
 
-@pytest.mark.parametrize(("kwargs", "problem"), [
-    ({"aisles": 0, "aisle_length_m": 10}, "aisles"),
-    ({"aisles": 2, "aisle_length_m": 10, "cross_aisles": 1}, "cross_aisles"),
-    ({"aisles": 2, "aisle_length_m": 10, "depot_y": 3.0}, "depot"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        ({"aisles": 0, "aisle_length_m": 10}, "aisles"),
+        ({"aisles": 2, "aisle_length_m": 10, "cross_aisles": 1}, "cross_aisles"),
+        ({"aisles": 2, "aisle_length_m": 10, "depot_y": 3.0}, "depot"),
+    ],
+)
 def test_generator_refuses_impossible_layouts(kwargs, problem):
     with pytest.raises(ValueError, match=problem):
         generate_rectangular(RectangularLayout(**kwargs), "WH1")

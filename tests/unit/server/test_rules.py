@@ -1,13 +1,14 @@
 from datetime import date
+from typing import Any
 
 import pytest
 
 from server.catalog.rules import gtin_check_digit, make_gtin13, normalize_gtin
-from server.errors import Forbidden, InsufficientStock, InvalidInput
+from server.errors import DomainError, Forbidden, InsufficientStock, InvalidInput
+from server.idempotency.store import request_fingerprint
 from server.identity.models import Role
 from server.identity.principal import Principal
 from server.identity.security import hash_password, new_api_key, split_api_key, verify_password
-from server.idempotency.store import request_fingerprint
 from server.inventory.rules import check_can_take, check_destination, check_lot_rules, require_positive
 
 
@@ -49,12 +50,23 @@ def test_quantity_and_lot_rules():
 
 def test_destination_rules():
     check_destination(active=True, blocked=False, code="A", location_owner_id=None, owner_id=1)
-    for kwargs, code in [({"active": False}, "location_inactive"), ({"blocked": True}, "location_blocked"),
-                         ({"location_owner_id": 2}, "location_owner_mismatch")]:
-        args = {"active": True, "blocked": False, "code": "A", "location_owner_id": None, "owner_id": 1, **kwargs}
-        with pytest.raises(Exception) as e:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"active": False}, "location_inactive"),
+        ({"blocked": True}, "location_blocked"),
+        ({"location_owner_id": 2}, "location_owner_mismatch"),
+    ]
+    for kwargs, code in cases:
+        args: dict[str, Any] = {
+            "active": True,
+            "blocked": False,
+            "code": "A",
+            "location_owner_id": None,
+            "owner_id": 1,
+            **kwargs,
+        }
+        with pytest.raises(DomainError) as e:
             check_destination(**args)
-        assert e.value.code == code  # type: ignore[attr-defined]
+        assert e.value.code == code
 
 
 def test_principal_owner_scope():

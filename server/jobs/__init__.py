@@ -1,0 +1,1 @@
+"""Background jobs on SAQ (a Redis-backed asyncio job queue): housekeeping now, optimizer runs later."""

@@ -1,0 +1,48 @@
+"""The SAQ queue and worker. SAQ was chosen over arq/rq: asyncio-native like the server, cron jobs built in,
+and a maintained Litestar integration; jobs survive a worker restart because they live in Redis."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from saq import CronJob, Queue, Worker
+
+from server.db.engine import create_engine, create_session_factory
+from server.jobs.tasks import audit_stock_job, purge_idempotent_replies
+from server.settings import Settings
+
+QUEUE_NAME = "wes"
+FUNCTIONS: list[Any] = [purge_idempotent_replies, audit_stock_job]
+CRON_JOBS: list[Any] = [
+    CronJob(cast(Any, purge_idempotent_replies), cron="17 * * * *"),
+    CronJob(cast(Any, audit_stock_job), cron="5 2 * * *"),
+]
+
+
+def make_queue(settings: Settings) -> Queue:
+    if not settings.redis_url:
+        raise RuntimeError("The job queue needs Redis: set WES_REDIS_URL.")
+    return Queue.from_url(settings.redis_url, name=QUEUE_NAME)
+
+
+def make_worker(settings: Settings, queue: Queue | None = None, *, burst: bool = False) -> Worker[Any]:
+    queue = queue or make_queue(settings)
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["engine"] = create_engine(settings.database_url, pool_size=4)
+        ctx["session_factory"] = create_session_factory(ctx["engine"])
+        ctx["settings"] = settings
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["engine"].dispose()
+
+    return Worker(
+        queue,
+        functions=FUNCTIONS,
+        cron_jobs=[] if burst else CRON_JOBS,
+        startup=startup,
+        shutdown=shutdown,
+        burst=burst,
+        dequeue_timeout=1.0 if burst else 0.0,
+        concurrency=4,
+    )
