@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, Parameter
 from sqlalchemy import ColumnElement, or_
 
 from server.catalog import services
@@ -34,11 +36,11 @@ class SkuController(Controller):
     async def list_skus(
         self,
         uow: UnitOfWork,
-        limit: Limit,
-        offset: Offset,
-        owner_id: int | None = None,
-        q: str | None = Parameter(default=None, max_length=64, description="Code or name contains"),
-        barcode: str | None = Parameter(default=None, max_length=64),
+        limit: Limit = 50,
+        offset: Offset = 0,
+        owner_id: FromQuery[int | None] = None,
+        q: Annotated[str | None, Parameter(max_length=64, description="Code or name contains")] = None,
+        barcode: Annotated[str | None, Parameter(max_length=64)] = None,
     ) -> Page[SkuOut]:
         where: list[ColumnElement[bool]] = []
         scope = uow.caller.owner_id

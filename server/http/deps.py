@@ -27,7 +27,7 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-Limit = Annotated[int, Parameter(ge=1, le=1000, default=50, description="Rows per page (max 1000)")]
-Offset = Annotated[int, Parameter(ge=0, default=0, description="Rows to skip")]
+Limit = Annotated[int, Parameter(ge=1, le=1000, description="Rows per page (max 1000)")]
+Offset = Annotated[int, Parameter(ge=0, description="Rows to skip")]
 
 DEPENDENCIES: dict[str, Any] = {}

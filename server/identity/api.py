@@ -109,7 +109,7 @@ class OwnerController(Controller):
     tags = ["identity"]
 
     @get("/", opt=allow(*EVERYONE), summary="Owners you may see (an owner's login sees only itself)")
-    async def list_owners(self, uow: UnitOfWork, limit: Limit, offset: Offset) -> Page[OwnerOut]:
+    async def list_owners(self, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0) -> Page[OwnerOut]:
         where: list[ColumnElement[bool]] = []
         if uow.caller.owner_id is not None:
             where.append(Owner.id == uow.caller.owner_id)
@@ -126,7 +126,7 @@ class WarehouseController(Controller):
     tags = ["identity"]
 
     @get("/", opt=allow(*EVERYONE), summary="Warehouses")
-    async def list_warehouses(self, uow: UnitOfWork, limit: Limit, offset: Offset) -> Page[WarehouseOut]:
+    async def list_warehouses(self, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0) -> Page[WarehouseOut]:
         items, total = await list_page(uow.session, Warehouse, limit=limit, offset=offset)
         return Page(items=[WarehouseOut.model_validate(w) for w in items], total=total, limit=limit, offset=offset)
 
@@ -140,7 +140,7 @@ class UserController(Controller):
     tags = ["identity"]
 
     @get("/", opt=allow(*MANAGERS), summary="Users")
-    async def list_users(self, uow: UnitOfWork, limit: Limit, offset: Offset) -> Page[UserOut]:
+    async def list_users(self, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0) -> Page[UserOut]:
         items, total = await list_page(uow.session, User, limit=limit, offset=offset)
         return Page(items=[UserOut.model_validate(u) for u in items], total=total, limit=limit, offset=offset)
 
@@ -164,7 +164,7 @@ class DeviceController(Controller):
     tags = ["identity"]
 
     @get("/", opt=allow(*MANAGERS), summary="Registered handhelds")
-    async def list_devices(self, uow: UnitOfWork, limit: Limit, offset: Offset) -> Page[DeviceOut]:
+    async def list_devices(self, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0) -> Page[DeviceOut]:
         items, total = await list_page(uow.session, Device, limit=limit, offset=offset)
         return Page(items=[DeviceOut.model_validate(d) for d in items], total=total, limit=limit, offset=offset)
 
@@ -180,7 +180,7 @@ class ApiKeyController(Controller):
     tags = ["identity"]
 
     @get("/", opt=allow(Role.ADMIN, Role.CLIENT), summary="API keys (a client user sees its owner's)")
-    async def list_keys(self, uow: UnitOfWork, limit: Limit, offset: Offset) -> Page[ApiKeyOut]:
+    async def list_keys(self, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0) -> Page[ApiKeyOut]:
         where: list[ColumnElement[bool]] = []
         if uow.caller.owner_id is not None:
             where.append(ApiKey.owner_id == uow.caller.owner_id)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, Parameter
 from sqlalchemy import ColumnElement, or_, select
 
 from server.catalog.models import Sku
@@ -44,18 +45,20 @@ class StockController(Controller):
     async def list_stock(
         self,
         uow: UnitOfWork,
-        limit: Limit,
-        offset: Offset,
-        owner_id: int | None = None,
-        sku_id: int | None = None,
-        sku: str | None = Parameter(default=None, max_length=64, description="SKU code or a scanned barcode"),
-        location_id: int | None = None,
-        location: str | None = Parameter(default=None, max_length=32, description="Location code (with warehouse_id)"),
-        warehouse_id: int | None = None,
-        lot: str | None = Parameter(default=None, max_length=64),
-        lpn: str | None = Parameter(default=None, max_length=40),
-        status: StockStatus | None = None,
-        include_empty: bool = Parameter(default=False, description="Also list rows with nothing on hand"),
+        limit: Limit = 50,
+        offset: Offset = 0,
+        owner_id: FromQuery[int | None] = None,
+        sku_id: FromQuery[int | None] = None,
+        sku: Annotated[str | None, Parameter(max_length=64, description="SKU code or a scanned barcode")] = None,
+        location_id: FromQuery[int | None] = None,
+        location: Annotated[
+            str | None, Parameter(max_length=32, description="Location code (with warehouse_id)")
+        ] = None,
+        warehouse_id: FromQuery[int | None] = None,
+        lot: Annotated[str | None, Parameter(max_length=64)] = None,
+        lpn: Annotated[str | None, Parameter(max_length=40)] = None,
+        status: FromQuery[StockStatus | None] = None,
+        include_empty: Annotated[bool, Parameter(description="Also list rows with nothing on hand")] = False,
     ) -> Page[StockOut]:
         where: list[ColumnElement[bool]] = [] if include_empty else [Stock.on_hand > 0]
         scope = uow.caller.owner_id if uow.caller.owner_id is not None else owner_id
@@ -132,15 +135,15 @@ class MovementController(Controller):
     async def list_movements(
         self,
         uow: UnitOfWork,
-        limit: Limit,
-        offset: Offset,
-        owner_id: int | None = None,
-        sku_id: int | None = None,
-        location_id: int | None = None,
-        lot: str | None = None,
-        lpn: str | None = None,
-        doc_ref: str | None = None,
-        since: date | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        owner_id: FromQuery[int | None] = None,
+        sku_id: FromQuery[int | None] = None,
+        location_id: FromQuery[int | None] = None,
+        lot: FromQuery[str | None] = None,
+        lpn: FromQuery[str | None] = None,
+        doc_ref: FromQuery[str | None] = None,
+        since: FromQuery[date | None] = None,
     ) -> Page[MovementOut]:
         where: list[ColumnElement[bool]] = []
         scope = uow.caller.owner_id if uow.caller.owner_id is not None else owner_id

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, Parameter, QueryParameter
 from sqlalchemy import ColumnElement
 
 from server.db.repository import list_page
@@ -35,7 +35,9 @@ class LayoutController(Controller):
     tags = ["layout"]
 
     @get("/zones", opt=allow(*EVERYONE), summary="Zones of a warehouse")
-    async def list_zones(self, warehouse_id: int, uow: UnitOfWork, limit: Limit, offset: Offset) -> Page[ZoneOut]:
+    async def list_zones(
+        self, warehouse_id: int, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0
+    ) -> Page[ZoneOut]:
         await services.warehouse_or_404(uow, warehouse_id)
         items, total = await list_page(uow.session, Zone, Zone.warehouse_id == warehouse_id, limit=limit, offset=offset)
         return Page(items=[ZoneOut.model_validate(z) for z in items], total=total, limit=limit, offset=offset)
@@ -49,13 +51,13 @@ class LayoutController(Controller):
         self,
         warehouse_id: int,
         uow: UnitOfWork,
-        limit: Limit,
-        offset: Offset,
-        zone: str | None = Parameter(default=None, description="Zone code"),
-        type_: LocationType | None = Parameter(default=None, query="type"),
-        code_prefix: str | None = Parameter(default=None, max_length=32),
-        aisle: int | None = Parameter(default=None, ge=0),
-        blocked: bool | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        zone: Annotated[str | None, Parameter(description="Zone code")] = None,
+        type_: Annotated[LocationType | None, QueryParameter(name="type")] = None,
+        code_prefix: Annotated[str | None, Parameter(max_length=32)] = None,
+        aisle: Annotated[int | None, Parameter(ge=0)] = None,
+        blocked: FromQuery[bool | None] = None,
     ) -> Page[LocationOut]:
         await services.warehouse_or_404(uow, warehouse_id)
         where: list[ColumnElement[bool]] = [Location.warehouse_id == warehouse_id]
