@@ -27,6 +27,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	bash scripts/services.sh
+	bash scripts/install-test-deps.sh
 	$(VENV)/bin/pytest -n 2 --dist loadfile -p no:cacheprovider
 
 test: lint typecheck pytest

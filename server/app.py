@@ -38,6 +38,7 @@ SWAGGER_DIR = Path(swagger_ui.__file__).parent / "static"
 class MetricsController(PrometheusController):
     path = "/metrics"
     opt = PUBLIC
+    tags = ["operations"]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -148,6 +148,29 @@ class InventoryService:
         # An emptied row stays (on_hand 0): a handheld still holding its id gets "insufficient stock" (409),
         # not "no such row"; look-ups hide empty rows and `wes purge` may drop them later.
 
+    async def _transfer(
+        self,
+        stock_id: int,
+        src_key: StockKey,
+        dst_key: StockKey,
+        qty: int,
+        *,
+        reason: MovementReason,
+        doc: DocRef,
+        note: str,
+    ) -> Stock:
+        """Take ``qty`` from a stock row and add it to the row of ``dst_key``, with one ledger row."""
+        existing = await self._find(dst_key, lock=False)
+        locked = await self._lock([stock_id, *([existing.id] if existing else [])])
+        src = locked.get(stock_id)
+        if src is None:
+            raise NotFound(f"Stock row {stock_id} was emptied meanwhile.", code="stock_not_found")
+        await self._remove(src, qty)
+        dst = await self._add(dst_key, qty)
+        self._ledger(key=src_key, qty=qty, reason=reason, src=src_key, dst=dst_key, doc=doc, note=note)
+        await self.session.flush()
+        return dst
+
     def _ledger(
         self,
         *,
@@ -267,15 +290,7 @@ class InventoryService:
         dst_key = replace(src_key, location_id=to_location_id, lpn=src.lpn if to_lpn is None else to_lpn)
         if dst_key == src_key:
             raise InvalidInput("The stock is already there.", code="same_location")
-        existing = await self._find(dst_key, lock=False)
-        locked = await self._lock([stock_id, *([existing.id] if existing else [])])
-        src = locked.get(stock_id)  # type: ignore[assignment]
-        if src is None:
-            raise NotFound(f"Stock row {stock_id} was emptied meanwhile.", code="stock_not_found")
-        await self._remove(src, qty)
-        dst = await self._add(dst_key, qty)
-        self._ledger(key=src_key, qty=qty, reason=reason, src=src_key, dst=dst_key, doc=doc, note=note)
-        await self.session.flush()
+        dst = await self._transfer(stock_id, src_key, dst_key, qty, reason=reason, doc=doc, note=note)
         self._emit("moved", src_key, qty, to_location_id=to_location_id)
         return dst
 
@@ -326,13 +341,7 @@ class InventoryService:
         if status == src.status:
             raise InvalidInput(f"The stock is already {status}.", code="same_status")
         dst_key = replace(src_key, status=status)
-        existing = await self._find(dst_key, lock=False)
-        locked = await self._lock([stock_id, *([existing.id] if existing else [])])
-        src = locked[stock_id]
-        await self._remove(src, qty)
-        dst = await self._add(dst_key, qty)
-        self._ledger(key=src_key, qty=qty, reason=reason, src=src_key, dst=dst_key, doc=doc, note=note)
-        await self.session.flush()
+        dst = await self._transfer(stock_id, src_key, dst_key, qty, reason=reason, doc=doc, note=note)
         self._emit("status_changed", src_key, qty, status=status.value)
         return dst
 
