@@ -7,6 +7,7 @@ import asyncio
 import os
 import shutil
 import socket
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,9 @@ def pg_database(worker_id: str) -> Iterator[str]:
     require_service("PostgreSQL", PG_URL, 5432)
     from server.db.migrate import upgrade
 
-    name = f"wes_test_{worker_id}"
+    # unique per test run: two runs on one machine (a developer's and CI's) must not drop each other's database
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:10]
+    name = f"wes_test_{run}_{worker_id}"
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     upgrade(_with_db(PG_URL, name))
