@@ -1,1 +1,112 @@
-"""optimizer"""
+"""Warehouse optimizer: pick routing, order batching, slotting, cartonization and wave planning.
+
+Pure Python + OR-Tools; imports nothing of the server. Distances in metres, dimensions in mm,
+weights in kg, times in ms unless a name says otherwise.
+"""
+
+from optimizer.batching import BATCH_METHODS, Batch, BatchingResult, Cart, Order, batch_orders
+from optimizer.cartonization import (
+    CARTON_METHODS,
+    CartonResult,
+    CartonType,
+    Item,
+    OrderItems,
+    PackedCarton,
+    PackedOrder,
+    Placement,
+    cartonize,
+    cartonize_order,
+    check_packing,
+)
+from optimizer.model import (
+    DistanceCache,
+    InputError,
+    Layout,
+    Location,
+    Point,
+    Position,
+    cache_for,
+    layout_from_locations,
+    tour_length,
+)
+from optimizer.routing import METHODS as ROUTE_METHODS
+from optimizer.routing import RouteResult, route
+from optimizer.slotting import (
+    SLOT_METHODS,
+    Move,
+    PutawayChoice,
+    ReslotPlan,
+    SlotCandidate,
+    SlotLocation,
+    SlotSku,
+    SlottingResult,
+    choose_location,
+    expected_m_per_line,
+    reslot,
+    slot,
+)
+from optimizer.slotting_orders import (
+    ORDER_SLOT_METHODS,
+    HistoryOrder,
+    OrderSlottingProblem,
+    OrderSlottingResult,
+    UnitSku,
+    order_objective,
+    slot_by_orders,
+)
+from optimizer.waves import Wave, WaveOrder, WavePlan, plan_waves
+
+__all__ = [
+    "BATCH_METHODS",
+    "CARTON_METHODS",
+    "ORDER_SLOT_METHODS",
+    "ROUTE_METHODS",
+    "SLOT_METHODS",
+    "Batch",
+    "BatchingResult",
+    "Cart",
+    "CartonResult",
+    "CartonType",
+    "DistanceCache",
+    "HistoryOrder",
+    "InputError",
+    "Item",
+    "Layout",
+    "Location",
+    "Move",
+    "Order",
+    "OrderItems",
+    "OrderSlottingProblem",
+    "OrderSlottingResult",
+    "PackedCarton",
+    "PackedOrder",
+    "Placement",
+    "Point",
+    "Position",
+    "PutawayChoice",
+    "ReslotPlan",
+    "RouteResult",
+    "SlotCandidate",
+    "SlotLocation",
+    "SlotSku",
+    "SlottingResult",
+    "UnitSku",
+    "Wave",
+    "WaveOrder",
+    "WavePlan",
+    "batch_orders",
+    "cache_for",
+    "cartonize",
+    "cartonize_order",
+    "check_packing",
+    "choose_location",
+    "expected_m_per_line",
+    "layout_from_locations",
+    "order_objective",
+    "plan_waves",
+    "reslot",
+    "route",
+    "slot",
+    "slot_by_orders",
+    "tour_length",
+]

@@ -141,15 +141,15 @@ def db_url(request: pytest.FixtureRequest) -> str:
 def make_settings(database_url: str, **extra: Any) -> Any:
     from server.settings import Settings
 
-    return Settings(
-        database_url=database_url,
-        password_time_cost=1,
-        password_memory_kib=64,
-        log_json=False,
-        log_level="WARNING",
-        secret_key="t" * 48,
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "password_time_cost": 1,
+        "password_memory_kib": 64,
+        "log_json": False,
+        "log_level": "WARNING",
+        "secret_key": "t" * 48,
+    }
+    return Settings(**{**values, **extra})
 
 
 @pytest.fixture

@@ -23,5 +23,5 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
         processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # re-configurable (tests, `wes` subcommands); the cost is small
     )

@@ -14,6 +14,7 @@ This middleware is the only place requests commit. For a write it:
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -123,13 +124,30 @@ class TransactionMiddleware(ASGIMiddleware):
         state["request_id"] = request_id
         extra_headers = [(b"x-request-id", request_id.encode())]
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_logged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = int(message["status"])
+            await send(message)
+
         try:
             method = scope["method"]
             if method not in WRITE_METHODS:
-                await self._read(scope, receive, send, next_app, headers, extra_headers)
+                await self._read(scope, receive, send_logged, next_app, headers, extra_headers)
             else:
-                await self._write(scope, receive, send, next_app, headers, extra_headers)
+                await self._write(scope, receive, send_logged, next_app, headers, extra_headers)
         finally:
+            user = scope.get("user")
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status["code"],
+                ms=round((time.perf_counter() - started) * 1000, 1),
+                caller=getattr(user, "caller", None),
+            )
             structlog.contextvars.unbind_contextvars("request_id")
 
     def _factory(self, scope: Any) -> Any:

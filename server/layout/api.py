@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromQuery, Parameter, QueryParameter
 from sqlalchemy import ColumnElement
 
+from optimizer import InputError, route, tour_length
 from server.db.repository import list_page
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput
@@ -15,6 +16,7 @@ from server.http.deps import Limit, Offset, Page
 from server.http.guards import EVERYONE, FLOOR, MANAGERS, allow
 from server.identity.models import Role
 from server.layout import services
+from server.layout.graph import walking_model
 from server.layout.models import Location, LocationType, Zone
 from server.layout.rules import RectangularLayout
 from server.layout.schemas import (
@@ -25,6 +27,9 @@ from server.layout.schemas import (
     ImportReport,
     LocationIn,
     LocationOut,
+    RouteIn,
+    RouteOut,
+    WalkingGraphOut,
     ZoneIn,
     ZoneOut,
 )
@@ -142,6 +147,46 @@ class LayoutController(Controller):
         )
         return ImportReport(
             **await services.generate(uow, warehouse_id, layout, pick_face_levels=data.pick_face_levels)
+        )
+
+    @get("/walking-graph", opt=allow(*EVERYONE), summary="The walking grid the optimizer routes on")
+    async def walking_graph(self, warehouse_id: int, uow: UnitOfWork) -> WalkingGraphOut:
+        model = await walking_model(uow, warehouse_id)
+        lay = model.layout
+        return WalkingGraphOut(
+            aisle_x_m=list(lay.aisle_x),
+            cross_aisle_y_m=list(lay.cross_y),
+            depot={"x": lay.depot.x, "y": lay.depot.y},
+            locations=len(model.positions),
+        )
+
+    @post("/routes", opt=allow(*FLOOR), status_code=200, summary="The shortest walk through these locations")
+    async def route(self, warehouse_id: int, data: RouteIn, uow: UnitOfWork) -> RouteOut:
+        model = await walking_model(uow, warehouse_id)
+        by_code = {c: i for i, c in model.codes.items()}
+        unknown = [c for c in data.locations if c.strip().upper() not in by_code]
+        if unknown:
+            raise InvalidInput(
+                f"Not locations in an aisle of this warehouse: {', '.join(unknown[:20])}.",
+                code="unknown_location",
+                errors=[{"field": "locations", "message": c} for c in unknown[:100]],
+            )
+        ids = [by_code[c.strip().upper()] for c in data.locations]
+        picks = [model.positions[i] for i in ids]
+        try:
+            result = route(model.layout, picks, method=data.method, time_limit_s=1.0)
+        except InputError as exc:
+            raise InvalidInput(str(exc), code="invalid_route") from exc
+        sorted_picks = [model.positions[i] for i in sorted(ids, key=lambda i: model.codes[i])]
+        naive = tour_length(model.layout, sorted_picks, model.layout.depot, model.layout.depot)
+        return RouteOut(
+            sequence=[model.codes[ids[k]] for k in result.order],
+            length_m=round(result.length_m, 2),
+            optimal=result.optimal,
+            method=result.method,
+            solve_ms=round(result.solve_ms, 2),
+            location_order_m=round(naive, 2),
+            saving_pct=round(100 * (1 - result.length_m / naive), 1) if naive > 0 else 0.0,
         )
 
 

@@ -101,3 +101,29 @@ class CheckOut(BaseModel):
     location_id: int
     code: str
     ok: bool
+
+
+class RouteIn(BaseModel):
+    """Locations to visit (scanned codes), in any order."""
+
+    locations: list[str] = Field(min_length=1, max_length=500)
+    method: str = Field(
+        "optimal", description="optimal, or a baseline: s-shape, return, midpoint, largest-gap, combined"
+    )
+
+
+class RouteOut(BaseModel):
+    sequence: list[str]
+    length_m: float
+    optimal: bool
+    method: str
+    solve_ms: float
+    location_order_m: float = Field(description="What walking the same locations sorted by code costs")
+    saving_pct: float
+
+
+class WalkingGraphOut(BaseModel):
+    aisle_x_m: list[float]
+    cross_aisle_y_m: list[float]
+    depot: dict[str, float]
+    locations: int

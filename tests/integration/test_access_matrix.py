@@ -71,6 +71,8 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/warehouses/{warehouse_id:int}/locations/import"): 403,
     ("POST", "/api/v1/warehouses/{warehouse_id:int}/layout/generate"): 403,
     ("GET", "/api/v1/locations/{location_id:int}"): None,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/walking-graph"): None,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/routes"): 403,
     ("PATCH", "/api/v1/locations/{location_id:int}/block"): 403,
     ("GET", "/api/v1/skus"): "own",
     ("POST", "/api/v1/skus"): 403,

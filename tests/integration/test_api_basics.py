@@ -299,3 +299,24 @@ async def test_layout_generate_and_filters(client, world):
         json={"aisles": 3, "aisle_length_m": 6, "levels": 3, "zones": ["A", "B", "C", "D"]},
     )
     assert r.status_code == 422 and r.json()["code"] == "invalid_layout"
+
+
+async def test_walking_graph_and_routes(client, world):
+    h = await login(client, "picker")
+    g = (await client.get("/api/v1/warehouses/1/walking-graph", headers=h)).json()
+    assert g["aisle_x_m"] == [0.0, 3.0, 6.0, 9.0] and g["cross_aisle_y_m"] == [0.0, 10.0]
+    assert g["locations"] == 160
+    codes = ["B-04-19-A", "A-01-02-A", "B-03-10-B", "A-02-15-A", "A-01-20-A"]
+    r = await client.post("/api/v1/warehouses/1/routes", headers=h, json={"locations": codes})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert sorted(body["sequence"]) == sorted(codes) and body["optimal"] is True
+    assert body["length_m"] <= body["location_order_m"]
+    s_shape = (
+        await client.post("/api/v1/warehouses/1/routes", headers=h, json={"locations": codes, "method": "s-shape"})
+    ).json()
+    assert s_shape["length_m"] >= body["length_m"]
+    bad = await client.post("/api/v1/warehouses/1/routes", headers=h, json={"locations": ["A-01-02-A", "NOPE"]})
+    assert bad.status_code == 422 and bad.json()["code"] == "unknown_location" and "NOPE" in bad.json()["detail"]
+    bad = await client.post("/api/v1/warehouses/1/routes", headers=h, json={"locations": codes, "method": "zigzag"})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_route"

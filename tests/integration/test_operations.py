@@ -80,3 +80,14 @@ async def test_health_reports_redis(sqlite_url: str, redis_url: str) -> None:
     async with AsyncTestClient(app=app) as c:
         body = (await c.get("/health")).json()
         assert body["status"] == "degraded" and body["redis"].startswith("error")
+
+
+async def test_every_request_is_logged_with_its_request_id(sqlite_url: str) -> None:
+    from structlog.testing import capture_logs
+
+    app = create_app(make_settings(sqlite_url, log_level="INFO"))
+    async with AsyncTestClient(app=app) as c:
+        with capture_logs() as logs:
+            await c.get("/api/v1/auth/me", headers={"X-Request-ID": "trace-42"})
+    (entry,) = [e for e in logs if e.get("event") == "request"]
+    assert entry["status"] == 401 and entry["path"] == "/api/v1/auth/me" and entry["ms"] >= 0
