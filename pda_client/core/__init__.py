@@ -1,0 +1,1 @@
+"""The handheld's core: no Kivy here, so every rule is tested with plain pytest."""
