@@ -1,0 +1,1 @@
+"""One screen per question: login, menu, move, stock look-up, queue status."""

@@ -1,0 +1,7 @@
+"""The task menu."""
+
+from kivy.uix.screenmanager import Screen
+
+
+class MenuScreen(Screen):
+    pass
