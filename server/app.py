@@ -8,15 +8,18 @@ from typing import Any
 import swagger_ui
 from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 
 from server import __version__
+from server.board.api import BoardController
 from server.catalog.api import CONTROLLERS as CATALOG
 from server.db.engine import create_engine, create_session_factory
 from server.http.deps import provide_uow
@@ -33,6 +36,7 @@ from server.realtime.channels import make_channels, make_publisher
 from server.settings import Settings, get_settings
 
 SWAGGER_DIR = Path(swagger_ui.__file__).parent / "static"
+BOARD_DIR = Path(__file__).parent / "board"
 
 
 class MetricsController(PrometheusController):
@@ -103,8 +107,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *LAYOUT,
         *CATALOG,
         *INVENTORY,
+        BoardController,
         create_static_files_router(
             path="/static/swagger", directories=[SWAGGER_DIR], opt=PUBLIC, include_in_schema=False
+        ),
+        create_static_files_router(
+            path="/static/board", directories=[BOARD_DIR / "static"], opt=PUBLIC, include_in_schema=False
         ),
     ]
     return Litestar(
@@ -117,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[prometheus.middleware, TransactionMiddleware(settings.max_body_bytes)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[channels],
+        template_config=TemplateConfig(directory=BOARD_DIR / "templates", engine=JinjaTemplateEngine),
         openapi_config=openapi,
         on_startup=[startup],
         on_shutdown=[shutdown],

@@ -109,7 +109,9 @@ class _HeldReply:
 
 class TransactionMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/schema", "^/static")
+    # the OpenAPI UI and static files need no database; the board's event stream is long-lived and
+    # authenticates on its own, so it must not hold a transaction open
+    exclude_path_pattern = ("^/schema", "^/static", "^/board/events")
     # Replies that carry a secret (a login token, a new API key) are never stored for replay.
     no_replay_prefixes = ("/api/v1/auth/", "/api/v1/api-keys")
 

@@ -1,0 +1,1 @@
+"""The supervisor's web board: server-rendered pages (Jinja + htmx), charts, live updates over SSE."""

@@ -1,0 +1,302 @@
+"""Board pages. Thin: each reads through a service or query module and renders a template."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.params import Body, FromQuery, Parameter
+from litestar.response import Redirect, ServerSentEvent, Template
+from litestar.response.sse import ServerSentEventMessage
+from sqlalchemy import select
+
+from server.board.i18n import t
+from server.board.queries import overview
+from server.db.uow import UnitOfWork
+from server.errors import DomainError
+from server.http.guards import MANAGERS, PUBLIC, allow
+from server.identity.auth import SESSION_COOKIE, authenticate, login
+from server.identity.models import Device, User
+from server.identity.principal import Principal
+from server.inventory.api import stock_out
+from server.inventory.models import Movement, Stock
+from server.layout.labels import location_label_png, location_label_zpl
+from server.layout.models import Location, Zone
+from server.settings import Settings
+
+BOARD = allow(*MANAGERS)
+CSRF_HEADER = "x-csrf-token"
+
+
+def csrf_token(settings: Settings, request: Request[Any, Any, Any]) -> str:
+    """A token bound to this login (HMAC of the session cookie), checked on every board write."""
+    session = request.cookies.get(SESSION_COOKIE, "")
+    return hmac.new(settings.secret_key.encode(), session.encode(), hashlib.sha256).hexdigest()
+
+
+def check_csrf(settings: Settings, request: Request[Any, Any, Any], form_token: str | None = None) -> None:
+    sent = request.headers.get(CSRF_HEADER) or form_token or ""
+    if not hmac.compare_digest(sent, csrf_token(settings, request)):
+        raise PermissionDeniedException("The form is stale or came from another site; reload the page.")
+
+
+def _to_login(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException):
+        return Redirect(f"/board/login?next={request.url.path}")
+    principal = request.scope.get("user")
+    locale = principal.locale if isinstance(principal, Principal) else "en"
+    return Template(
+        "error.html", context={"message": t("not_allowed", locale), "locale": locale, "t": t}, status_code=403
+    )
+
+
+class BoardController(Controller):
+    path = "/board"
+    include_in_schema = False
+    exception_handlers = {NotAuthorizedException: _to_login, PermissionDeniedException: _to_login}
+
+    def _ctx(
+        self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any], **extra: Any
+    ) -> dict[str, Any]:
+        p = uow.principal
+        locale = p.locale if p else "en"
+        return {
+            "t": t,
+            "locale": locale,
+            "me": p,
+            "csrf": csrf_token(settings, request),
+            "path": request.url.path,
+            **extra,
+        }
+
+    @get("/login", opt=PUBLIC)
+    async def login_page(self, next_: Annotated[str, Parameter(query="next")] = "/board") -> Template:
+        return Template("login.html", context={"t": t, "locale": "en", "error": "", "next": next_})
+
+    @post("/login", opt=PUBLIC, status_code=200)
+    async def login_submit(
+        self,
+        uow: UnitOfWork,
+        settings: Settings,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
+        result = await login(
+            uow.session,
+            data.get("username", ""),
+            data.get("password", ""),
+            device_code=None,
+            ttl_hours=settings.token_ttl_hours,
+        )
+        if result is None:
+            return Template(
+                "login.html",
+                context={"t": t, "locale": "en", "error": t("bad_login"), "next": data.get("next", "/board")},
+                status_code=401,
+            )
+        token, _user, _ = result
+        target = data.get("next", "/board")
+        target = target if target.startswith("/board") else "/board"
+        return Redirect(
+            target,
+            cookies=[
+                Cookie(
+                    key=SESSION_COOKIE,
+                    value=token,
+                    httponly=True,
+                    samesite="lax",
+                    path="/",
+                    max_age=settings.token_ttl_hours * 3600,
+                )
+            ],
+        )
+
+    @post("/logout", opt=BOARD, status_code=200)
+    async def logout(self, request: Request[Any, Any, Any], settings: Settings, uow: UnitOfWork) -> Response[Any]:
+        from server.identity.auth import logout
+
+        check_csrf(settings, request)
+        await logout(uow.session, request.cookies.get(SESSION_COOKIE, ""))
+        return Redirect("/board/login", cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+
+    @post("/locale", opt=BOARD, status_code=200)
+    async def switch_locale(
+        self, request: Request[Any, Any, Any], settings: Settings, uow: UnitOfWork
+    ) -> Response[Any]:
+        check_csrf(settings, request)
+        user = await uow.session.get(User, uow.caller.user_id)
+        if user is not None:
+            user.locale = "en" if user.locale == "zh-CN" else "zh-CN"
+        return Response(b"", headers={"HX-Refresh": "true"})
+
+    @get("/", opt=BOARD)
+    async def overview_page(self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any]) -> Template:
+        ov = await overview(uow.session)
+        return Template(
+            "overview.html", context=self._ctx(uow, settings, request, ov=ov, charts=json.dumps(ov.charts()))
+        )
+
+    @get("/partials/overview", opt=BOARD)
+    async def overview_partial(self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any]) -> Template:
+        ov = await overview(uow.session)
+        return Template(
+            "_overview.html", context=self._ctx(uow, settings, request, ov=ov, charts=json.dumps(ov.charts()))
+        )
+
+    @get("/stock", opt=BOARD)
+    async def stock_page(
+        self,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        q: FromQuery[str] = "",
+        location: FromQuery[str] = "",
+        lot: FromQuery[str] = "",
+        lpn: FromQuery[str] = "",
+    ) -> Template:
+        stmt = select(Stock).where(Stock.on_hand > 0)
+        if q:
+            from server.catalog.models import Sku
+            from server.catalog.services import find_by_barcode
+
+            ids = [s.id for s, _ in await find_by_barcode(uow, q)]
+            stmt = stmt.where(Stock.sku_id.in_(ids) | Stock.sku_id.in_(select(Sku.id).where(Sku.code == q.strip())))
+        if location:
+            stmt = stmt.where(
+                Stock.location_id.in_(select(Location.id).where(Location.code == location.strip().upper()))
+            )
+        if lot:
+            stmt = stmt.where(Stock.lot == lot.strip())
+        if lpn:
+            stmt = stmt.where(Stock.lpn == lpn.strip().upper())
+        rows = list((await uow.session.execute(stmt.order_by(Stock.id).limit(200))).scalars())
+        searched = any((q, location, lot, lpn))
+        return Template(
+            "stock.html",
+            context=self._ctx(
+                uow,
+                settings,
+                request,
+                rows=await stock_out(uow, rows) if searched else [],
+                searched=searched,
+                form={"q": q, "location": location, "lot": lot, "lpn": lpn},
+            ),
+        )
+
+    @get("/stock/{stock_id:int}/history", opt=BOARD)
+    async def stock_history(
+        self, stock_id: int, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any]
+    ) -> Template:
+        from server.inventory.services import InventoryService
+
+        s = await InventoryService(uow).get_stock(stock_id)
+        moves = (
+            (
+                await uow.session.execute(
+                    select(Movement)
+                    .where(
+                        Movement.sku_id == s.sku_id,
+                        Movement.lot == s.lot,
+                        (Movement.from_location_id == s.location_id) | (Movement.to_location_id == s.location_id),
+                    )
+                    .order_by(Movement.id.desc())
+                    .limit(100)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        codes = dict((await uow.session.execute(select(Location.id, Location.code))).all())
+        return Template("_history.html", context=self._ctx(uow, settings, request, moves=moves, codes=codes))
+
+    @get("/labels", opt=BOARD)
+    async def labels_page(
+        self,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        code: FromQuery[str] = "",
+        message: FromQuery[str] = "",
+    ) -> Template:
+        loc = None
+        if code:
+            loc = (
+                (await uow.session.execute(select(Location).where(Location.code == code.strip().upper())))
+                .scalars()
+                .first()
+            )
+        return Template("labels.html", context=self._ctx(uow, settings, request, loc=loc, code=code, message=message))
+
+    @get("/labels/location/{location_id:int}/preview.png", opt=BOARD, media_type="image/png")
+    async def location_png(self, location_id: int, uow: UnitOfWork) -> Response[bytes]:
+        loc, zone = await self._location(uow, location_id)
+        return Response(location_label_png(loc, zone), media_type="image/png")
+
+    @post("/labels/location/{location_id:int}/print", opt=BOARD, status_code=200)
+    async def location_print(
+        self,
+        location_id: int,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        from labels.errors import LabelError, TransportError
+        from labels.transports import send
+
+        check_csrf(settings, request, data.get("csrf"))
+        loc, zone = await self._location(uow, location_id)
+        uri = data.get("printer", "").strip()
+        try:
+            if not uri.startswith(("tcp://", "file://")):
+                raise DomainError("Give a printer address: tcp://host:9100 or file:///path.", code="bad_printer")
+            send(location_label_zpl(loc, zone), uri, timeout=3.0, attempts=1)
+            message, ok = t("printed", uow.caller.locale), True
+        except (LabelError, TransportError, OSError, DomainError) as exc:
+            message, ok = str(getattr(exc, "message", exc)), False
+        return Template("_print_result.html", context={"message": message, "ok": ok})
+
+    async def _location(self, uow: UnitOfWork, location_id: int) -> tuple[Location, str]:
+        row = (
+            await uow.session.execute(
+                select(Location, Zone.code).join(Zone, Zone.id == Location.zone_id).where(Location.id == location_id)
+            )
+        ).first()
+        if row is None:
+            from server.errors import NotFound
+
+            raise NotFound(f"There is no location {location_id}.", code="location_not_found")
+        return row[0], row[1]
+
+    @get("/users", opt=BOARD)
+    async def users_page(self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any]) -> Template:
+        users = (await uow.session.execute(select(User).order_by(User.username))).scalars().all()
+        devices = (await uow.session.execute(select(Device).order_by(Device.code))).scalars().all()
+        return Template("users.html", context=self._ctx(uow, settings, request, users=users, devices=devices))
+
+    @get("/events", opt=PUBLIC)
+    async def events(self, request: Request[Any, Any, Any], channels: ChannelsPlugin) -> ServerSentEvent:
+        """Live updates for open board pages: every committed stock/layout change, as it happens."""
+        async with request.app.state.session_factory() as session:
+            principal = await authenticate(
+                session, authorization=None, cookie=request.cookies.get(SESSION_COOKIE), api_key=None
+            )
+        if principal is None or principal.role not in MANAGERS:
+            raise NotAuthorizedException("Log in to the board first.")
+
+        async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
+            async with channels.start_subscription(["stock", "layout", "tasks", "orders", "inbound"]) as sub:
+                yield ServerSentEventMessage(event="ready", data="{}")
+                async for message in sub.iter_events():
+                    yield ServerSentEventMessage(
+                        event="update", data=message.decode() if isinstance(message, bytes) else str(message)
+                    )
+
+        return ServerSentEvent(stream())

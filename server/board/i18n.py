@@ -1,0 +1,60 @@
+"""Board texts in English and Simplified Chinese, chosen per user."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "board": ("Supervisor board", "主管看板"),
+    "overview": ("Overview", "总览"),
+    "stock": ("Stock", "库存"),
+    "labels": ("Labels", "标签"),
+    "users": ("Users and devices", "用户与设备"),
+    "logout": ("Log out", "退出"),
+    "login": ("Log in", "登录"),
+    "username": ("User", "用户名"),
+    "password": ("Password", "密码"),
+    "bad_login": ("Wrong user or password.", "用户名或密码错误。"),
+    "not_allowed": ("The board is for supervisors and admins.", "看板仅限主管和管理员使用。"),
+    "units_by_owner": ("Units on hand by owner", "各货主在库数量"),
+    "locations_by_zone": ("Locations in use by zone", "各库区库位占用"),
+    "moves_by_hour": ("Stock movements, last 24 hours", "近24小时库存移动"),
+    "skus": ("SKUs", "商品数"),
+    "locations": ("Locations", "库位数"),
+    "units": ("Units on hand", "在库数量"),
+    "blocked": ("Blocked locations", "锁定库位"),
+    "in_use": ("in use", "已占用"),
+    "empty": ("empty", "空闲"),
+    "live": ("live", "实时"),
+    "search": ("Search", "查询"),
+    "sku_or_barcode": ("SKU or barcode", "商品编码或条码"),
+    "location": ("Location", "库位"),
+    "lot": ("Lot", "批次"),
+    "lpn": ("LPN", "托盘号"),
+    "owner": ("Owner", "货主"),
+    "sku": ("SKU", "商品"),
+    "expiry": ("Expiry", "有效期"),
+    "status": ("Status", "状态"),
+    "on_hand": ("On hand", "在库"),
+    "allocated": ("Allocated", "已分配"),
+    "history": ("Movement history", "移动记录"),
+    "when": ("When", "时间"),
+    "reason": ("Reason", "原因"),
+    "qty": ("Qty", "数量"),
+    "from": ("From", "从"),
+    "to": ("To", "到"),
+    "document": ("Document", "单据"),
+    "no_rows": ("Nothing found.", "未找到记录。"),
+    "location_label": ("Location label", "库位标签"),
+    "preview": ("Preview", "预览"),
+    "print": ("Print", "打印"),
+    "printer": ("Printer (tcp://host:9100 or file:///path)", "打印机（tcp://主机:9100 或 file:///路径）"),
+    "printed": ("Sent to the printer.", "已发送到打印机。"),
+    "role": ("Role", "角色"),
+    "devices": ("Handhelds", "手持终端"),
+    "last_seen": ("Last seen", "最近在线"),
+    "language": ("中文", "English"),
+}
+
+
+def t(key: str, locale: str = "en") -> str:
+    en, zh = TEXTS.get(key, (key, key))
+    return zh if locale == "zh-CN" else en
