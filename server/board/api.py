@@ -13,7 +13,7 @@ from litestar.channels import ChannelsPlugin
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.params import Body, FromQuery, Parameter
+from litestar.params import Body, FromQuery, QueryParameter
 from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
 from sqlalchemy import select
@@ -78,7 +78,7 @@ class BoardController(Controller):
         }
 
     @get("/login", opt=PUBLIC)
-    async def login_page(self, next_: Annotated[str, Parameter(query="next")] = "/board") -> Template:
+    async def login_page(self, next_: Annotated[str, QueryParameter(name="next")] = "/board") -> Template:
         return Template("login.html", context={"t": t, "locale": "en", "error": "", "next": next_})
 
     @post("/login", opt=PUBLIC, status_code=200)
