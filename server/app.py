@@ -30,10 +30,14 @@ from server.http.problems import EXCEPTION_HANDLERS
 from server.http.transaction import TransactionMiddleware
 from server.identity.api import CONTROLLERS as IDENTITY
 from server.identity.security import configure_password_hashing
+from server.inbound.api import CONTROLLERS as INBOUND
 from server.inventory.api import CONTROLLERS as INVENTORY
 from server.layout.api import CONTROLLERS as LAYOUT
+from server.layout.rules import configure_check_digit_key
+from server.outbound.api import CONTROLLERS as OUTBOUND
 from server.realtime.channels import make_channels, make_publisher
 from server.settings import Settings, get_settings
+from server.tasks.api import CONTROLLERS as TASKS
 
 SWAGGER_DIR = Path(swagger_ui.__file__).parent / "static"
 BOARD_DIR = Path(__file__).parent / "board"
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
     configure_password_hashing(settings.password_time_cost, settings.password_memory_kib)
+    configure_check_digit_key(settings.secret_key)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     channels = make_channels(redis)
 
@@ -107,6 +112,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *LAYOUT,
         *CATALOG,
         *INVENTORY,
+        *OUTBOUND,
+        *INBOUND,
+        *TASKS,
         BoardController,
         create_static_files_router(
             path="/static/swagger", directories=[SWAGGER_DIR], opt=PUBLIC, include_in_schema=False

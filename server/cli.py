@@ -35,8 +35,10 @@ async def _uow(settings: Settings) -> AsyncIterator[Any]:
     from server.db.uow import UnitOfWork
     from server.identity.principal import SYSTEM
     from server.identity.security import configure_password_hashing
+    from server.layout.rules import configure_check_digit_key
 
     configure_password_hashing(settings.password_time_cost, settings.password_memory_kib)
+    configure_check_digit_key(settings.secret_key)
     engine = create_engine(settings.database_url)
     try:
         async with create_session_factory(engine)() as session:
@@ -283,6 +285,53 @@ def layout_generate(
             return await generate(uow, wid, layout)
 
     out.print_json(json.dumps(_run(go)))
+
+
+@bench_app.command("release")
+def bench_release(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON only")] = False,
+    orders: Annotated[int, typer.Option(help="Orders in the wave")] = 500,
+    lines_per_order: Annotated[int, typer.Option(help="Lines per order")] = 4,
+    time_limit_s: Annotated[float, typer.Option(help="Optimizer time limit for batching (s)")] = 4.0,
+    database_url: Annotated[
+        str | None, typer.Option(help="Benchmark on this database (migrated first); default a fresh SQLite file")
+    ] = None,
+) -> None:
+    """Time allocating, planning and releasing a wave of ORDERS x LINES on a fresh warehouse."""
+    import tempfile
+
+    from server.db.migrate import upgrade
+    from server.outbound.bench import bench_release as run_bench
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
+        upgrade(url)
+        with Progress(console=err, transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = bar.add_task(what, total=total)
+                bar.update(tasks[what], completed=done)
+
+            result = asyncio.run(
+                run_bench(
+                    url,
+                    orders=orders,
+                    lines_per_order=lines_per_order,
+                    time_limit_s=time_limit_s,
+                    progress=progress,
+                )
+            )
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title="Wave release benchmark")
+    table.add_column("measure")
+    table.add_column("value")
+    for k, v in result.items():
+        table.add_row(k, str(v))
+    out.print(table)
 
 
 def _mount_packages() -> None:

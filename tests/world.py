@@ -32,6 +32,8 @@ class World:
     locations: dict[str, int]
     api_keys: dict[str, str]
     users: dict[str, str] = field(default_factory=dict)  # username -> role
+    inbound: dict[str, dict[str, Any]] = field(default_factory=dict)  # owner code -> ids (see add_inbound)
+    outbound: dict[str, dict[str, Any]] = field(default_factory=dict)  # owner code -> ids (see add_outbound)
 
 
 async def build_world(url: str) -> World:
@@ -115,3 +117,72 @@ async def login(client: Any, username: str, device: str | None = None) -> dict[s
     r = await client.post("/api/v1/auth/login", json=body)
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def sscc_for(serial: int) -> str:
+    """A valid SSCC (extension 0, company prefix 690000) for test pallets."""
+    from server.catalog.rules import gtin_check_digit
+
+    payload = f"0690000{serial:010d}"
+    return payload + str(gtin_check_digit(payload))
+
+
+async def add_inbound(url: str, world: World) -> World:
+    """Per owner: a supplier, an open PO, an ASN with one pallet, a receipt of that pallet (an LPN on the dock)
+    and its putaway task. Kept out of ``build_world`` so that tests counting stock see the small world only."""
+    from server.inbound import services as inbound
+    from server.inbound.schemas import AsnIn, PoIn, ReceiveIn, SupplierIn
+
+    engine = create_engine(url)
+    factory = create_session_factory(engine)
+    async with factory() as session:
+        uow = UnitOfWork(session, SYSTEM)
+        for n, (code, oid) in enumerate(world.owners.items()):
+            sup = await inbound.create_supplier(uow, SupplierIn(owner_id=oid, code=f"SUP-{code}", name="Supplier"))
+            po = await inbound.create_po(
+                uow,
+                PoIn.model_validate(
+                    {
+                        "owner_id": oid,
+                        "warehouse_id": world.warehouse_id,
+                        "supplier_id": sup.id,
+                        "number": f"PO-{code}",
+                        "open": True,
+                        "lines": [{"sku_code": f"{code}-SKU0", "qty": 50}],
+                    }
+                ),
+            )
+            pallet = sscc_for(900 + n)
+            asn = await inbound.create_asn(
+                uow,
+                AsnIn.model_validate(
+                    {
+                        "owner_id": oid,
+                        "warehouse_id": world.warehouse_id,
+                        "number": f"ASN-{code}",
+                        "units": [
+                            {
+                                "sscc": pallet,
+                                "items": [
+                                    {"po_number": f"PO-{code}", "po_line_no": 1, "sku_code": f"{code}-SKU0", "qty": 20}
+                                ],
+                            }
+                        ],
+                    }
+                ),
+            )
+            receipt = await inbound.start_receipt(
+                uow, world.warehouse_id, asn_id=asn.id, po_id=None, owner_id=None, dock_location=None
+            )
+            got = await inbound.receive(uow, receipt.id, ReceiveIn(scan=pallet))
+            world.inbound[code] = {
+                "supplier": sup.id,
+                "po": po.id,
+                "asn": asn.id,
+                "receipt": receipt.id,
+                "lpn": got.lpn,
+                "task": got.tasks[0].id,
+            }
+        await session.commit()
+    await engine.dispose()
+    return world

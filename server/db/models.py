@@ -3,21 +3,51 @@
 from server.catalog.models import Barcode, Sku
 from server.idempotency.models import IdempotentReply
 from server.identity.models import ApiKey, AuthToken, Device, Owner, User, Warehouse
+from server.inbound.models import (
+    Asn,
+    AsnLine,
+    Discrepancy,
+    Lpn,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+    Supplier,
+)
 from server.inventory.models import Movement, Stock
 from server.layout.models import Location, Zone
+from server.outbound.models import Allocation, CartType, OrderLine, PickBatch, SalesOrder, Wave, WaveRule
+from server.tasks.models import Task
 
 __all__ = [
+    "Allocation",
     "ApiKey",
+    "Asn",
+    "AsnLine",
     "AuthToken",
     "Barcode",
+    "CartType",
     "Device",
+    "Discrepancy",
     "IdempotentReply",
     "Location",
+    "Lpn",
     "Movement",
+    "OrderLine",
     "Owner",
+    "PickBatch",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "Receipt",
+    "ReceiptLine",
+    "SalesOrder",
     "Sku",
     "Stock",
+    "Supplier",
+    "Task",
     "User",
     "Warehouse",
+    "Wave",
+    "WaveRule",
     "Zone",
 ]

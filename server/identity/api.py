@@ -118,7 +118,10 @@ class OwnerController(Controller):
 
     @post("/", opt=ADMIN, summary="Create an owner (a client of the warehouse)")
     async def create_owner(self, data: OwnerIn, uow: UnitOfWork) -> OwnerOut:
-        return OwnerOut.model_validate(await services.create_owner(uow, data.code, data.name, data.min_shelf_life_days))
+        owner = await services.create_owner(
+            uow, data.code, data.name, data.min_shelf_life_days, data.over_receipt_tolerance_pct
+        )
+        return OwnerOut.model_validate(owner)
 
 
 class WarehouseController(Controller):

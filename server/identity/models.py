@@ -39,6 +39,8 @@ class Owner(IdMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Minimum remaining shelf life (days) accepted at receiving; less goes to quarantine.
     min_shelf_life_days: Mapped[int] = mapped_column(default=0)
+    # How far (percent of the ordered quantity) a PO line may be over-received without a supervisor.
+    over_receipt_tolerance_pct: Mapped[int] = mapped_column(default=0)
 
 
 class Warehouse(IdMixin, TimestampMixin, Base):

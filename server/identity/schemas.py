@@ -41,6 +41,7 @@ class OwnerIn(BaseModel):
     code: str = Field(pattern=CODE)
     name: str = Field(min_length=1, max_length=200)
     min_shelf_life_days: int = Field(0, ge=0, le=3650)
+    over_receipt_tolerance_pct: int = Field(0, ge=0, le=1000, description="Over-receipt allowed per PO line (%)")
 
 
 class OwnerOut(Out):
@@ -49,6 +50,7 @@ class OwnerOut(Out):
     name: str
     active: bool
     min_shelf_life_days: int
+    over_receipt_tolerance_pct: int
 
 
 class WarehouseIn(BaseModel):

@@ -33,9 +33,16 @@ async def get_or_404(uow: UnitOfWork, model: type[M], id_: int, what: str) -> M:
     return obj
 
 
-async def create_owner(uow: UnitOfWork, code: str, name: str, min_shelf_life_days: int = 0) -> Owner:
+async def create_owner(
+    uow: UnitOfWork, code: str, name: str, min_shelf_life_days: int = 0, over_receipt_tolerance_pct: int = 0
+) -> Owner:
     await _unique(uow, Owner, "code", code, "owner")
-    owner = Owner(code=code, name=name, min_shelf_life_days=min_shelf_life_days)
+    owner = Owner(
+        code=code,
+        name=name,
+        min_shelf_life_days=min_shelf_life_days,
+        over_receipt_tolerance_pct=over_receipt_tolerance_pct,
+    )
     uow.session.add(owner)
     await uow.session.flush()
     return owner

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
 from server.db.uow import UnitOfWork
-from server.errors import InvalidInput, NotFound
+from server.errors import InsufficientStock, InvalidInput, NotFound
 from server.inventory.models import Movement, MovementReason, Stock, StockStatus
 from server.inventory.rules import (
     ADJUSTMENT_REASONS,
@@ -30,7 +30,7 @@ from server.inventory.rules import (
     check_lot_rules,
     require_positive,
 )
-from server.layout.models import Location
+from server.layout.models import STORAGE_TYPES, Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +158,7 @@ class InventoryService:
         reason: MovementReason,
         doc: DocRef,
         note: str,
+        allow_allocated: bool = False,
     ) -> Stock:
         """Take ``qty`` from a stock row and add it to the row of ``dst_key``, with one ledger row."""
         existing = await self._find(dst_key, lock=False)
@@ -165,7 +166,7 @@ class InventoryService:
         src = locked.get(stock_id)
         if src is None:
             raise NotFound(f"Stock row {stock_id} was emptied meanwhile.", code="stock_not_found")
-        await self._remove(src, qty)
+        await self._remove(src, qty, allow_allocated=allow_allocated)
         dst = await self._add(dst_key, qty)
         self._ledger(key=src_key, qty=qty, reason=reason, src=src_key, dst=dst_key, doc=doc, note=note)
         await self.session.flush()
@@ -343,6 +344,92 @@ class InventoryService:
         dst_key = replace(src_key, status=status)
         dst = await self._transfer(stock_id, src_key, dst_key, qty, reason=reason, doc=doc, note=note)
         self._emit("status_changed", src_key, qty, status=status.value)
+        return dst
+
+    # -- allocation (reservations for orders) ------------------------------------------------------------
+    async def lock_free_stock(
+        self, sku_ids: Sequence[int], warehouse_id: int, *, exclude: Sequence[int] = ()
+    ) -> list[tuple[Stock, Location]]:
+        """Lock (primary-key order, in one statement) the available stock of these SKUs with units free in the
+        warehouse's storage locations, with each row's location; then reserve from them with :meth:`allocate`.
+
+        A SKU belongs to one owner, so this is by owner too."""
+        if not sku_ids:
+            return []
+        rows = (
+            await self.session.execute(
+                select(Stock, Location)
+                .join(Location, Location.id == Stock.location_id)
+                .where(
+                    Stock.sku_id.in_(sorted(set(sku_ids))),
+                    Stock.id.not_in(list(exclude)),
+                    Stock.status == StockStatus.AVAILABLE,
+                    Stock.on_hand > Stock.allocated,
+                    Location.warehouse_id == warehouse_id,
+                    Location.type.in_(list(STORAGE_TYPES)),
+                    Location.active.is_(True),
+                    Location.blocked.is_(False),
+                )
+                .order_by(Stock.id)
+                .with_for_update(of=Stock)
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+        return [(s, loc) for s, loc in rows]
+
+    async def allocate(self, stock: Stock, qty: int) -> None:
+        """Reserve ``qty`` free units of a row the caller has locked (see :meth:`lock_free_stock`)."""
+        require_positive(qty)
+        if qty > stock.available:
+            raise InsufficientStock(
+                f"Only {stock.available} units of stock row {stock.id} are free; asked to reserve {qty}.",
+                available=stock.available,
+                requested=qty,
+            )
+        stock.allocated += qty
+
+    async def deallocate(self, reservations: Sequence[tuple[int, int]]) -> None:
+        """Give back reserved units: (stock id, qty) pairs; rows are locked in primary-key order."""
+        wanted = [(sid, q) for sid, q in reservations if q > 0]
+        if not wanted:
+            return
+        locked = await self._lock([sid for sid, _ in wanted])
+        for sid, q in wanted:
+            row = locked.get(sid)
+            if row is not None:
+                row.allocated = max(0, row.allocated - q)
+        await self.session.flush()
+
+    async def pick(
+        self,
+        stock_id: int,
+        qty: int,
+        to_location_id: int,
+        *,
+        to_lpn: str = "",
+        allocated: bool = True,
+        doc: DocRef = DocRef(),
+        note: str = "",
+    ) -> Stock:
+        """Move picked units from their location onto a cart (location + tote as LPN), with reason ``pick``.
+
+        ``allocated``: the units were reserved for this pick, so they may be taken from the reservation (and the
+        reservation shrinks by as much)."""
+        require_positive(qty)
+        src = await self.get_stock(stock_id)
+        src_key = _key_of(src)
+        dst_key = replace(src_key, location_id=to_location_id, lpn=to_lpn)
+        dst = await self._transfer(
+            stock_id,
+            src_key,
+            dst_key,
+            qty,
+            reason=MovementReason.PICK,
+            doc=doc,
+            note=note,
+            allow_allocated=allocated,
+        )
+        self._emit("picked", src_key, qty, to_location_id=to_location_id)
         return dst
 
 

@@ -35,6 +35,14 @@ from server.layout.schemas import (
 )
 
 
+def _location_out(uow: UnitOfWork, loc: Location) -> LocationOut:
+    """A location as the caller may see it: check digits only for managers (who print labels)."""
+    out = LocationOut.model_validate(loc)
+    if uow.principal is None or uow.principal.role not in MANAGERS:
+        out.check_digits = None
+    return out
+
+
 class LayoutController(Controller):
     path = "/api/v1/warehouses/{warehouse_id:int}"
     tags = ["layout"]
@@ -85,11 +93,11 @@ class LayoutController(Controller):
         items, total = await list_page(
             uow.session, Location, *where, limit=limit, offset=offset, order_by=(Location.code, False)
         )
-        return Page(items=[LocationOut.model_validate(x) for x in items], total=total, limit=limit, offset=offset)
+        return Page(items=[_location_out(uow, x) for x in items], total=total, limit=limit, offset=offset)
 
     @post("/locations", opt=allow(*MANAGERS), summary="Create one location")
     async def create_location(self, warehouse_id: int, data: LocationIn, uow: UnitOfWork) -> LocationOut:
-        return LocationOut.model_validate(await services.create_location(uow, warehouse_id, data.model_dump()))
+        return _location_out(uow, await services.create_location(uow, warehouse_id, data.model_dump()))
 
     @get(
         "/locations/by-code/{code:str}",
@@ -97,7 +105,7 @@ class LayoutController(Controller):
         summary="Look a location up by its scanned code",
     )
     async def by_code(self, warehouse_id: int, code: str, uow: UnitOfWork) -> LocationOut:
-        return LocationOut.model_validate(await services.location_by_code(uow, warehouse_id, code))
+        return _location_out(uow, await services.location_by_code(uow, warehouse_id, code))
 
     @post(
         "/locations/check",
@@ -196,11 +204,11 @@ class LocationController(Controller):
 
     @get("/{location_id:int}", opt=allow(*EVERYONE), summary="One location")
     async def get_location(self, location_id: int, uow: UnitOfWork) -> LocationOut:
-        return LocationOut.model_validate(await services.location_or_404(uow, location_id))
+        return _location_out(uow, await services.location_or_404(uow, location_id))
 
     @patch("/{location_id:int}/block", opt=allow(*MANAGERS), summary="Block or unblock a location")
     async def block(self, location_id: int, data: BlockIn, uow: UnitOfWork) -> LocationOut:
-        return LocationOut.model_validate(await services.set_blocked(uow, location_id, data.blocked, data.reason))
+        return _location_out(uow, await services.set_blocked(uow, location_id, data.blocked, data.reason))
 
 
 CONTROLLERS = [LayoutController, LocationController]

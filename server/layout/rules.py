@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import re
 import string
@@ -20,14 +21,23 @@ CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-_.]{0,31}$")
 LEVEL_LETTERS = string.ascii_uppercase
 
 
+_CHECK_DIGIT_KEY = hashlib.sha256(b"wes check digits: unconfigured").digest()
+
+
+def configure_check_digit_key(secret: str) -> None:
+    """Key the check digits with the installation's secret (``WES_SECRET_KEY``), set once at start-up."""
+    global _CHECK_DIGIT_KEY
+    _CHECK_DIGIT_KEY = hashlib.sha256(b"wes check digits:" + secret.encode()).digest()
+
+
 def check_digits_for(warehouse_code: str, location_code: str) -> str:
     """Two check digits for a location label.
 
-    Derived from a hash rather than drawn at random so that re-importing or re-generating a layout gives the
-    same digits: labels already on the racks stay valid. They cannot be worked out from the code by eye,
-    which is the point: the picker must be standing at the location to read them.
+    A keyed hash (HMAC with the installation's secret), not a random draw, so that re-importing or re-generating
+    a layout gives the same digits and the labels already on the racks stay valid; and keyed, so that nobody can
+    work them out from the code (this code is public): the picker must be standing at the location to read them.
     """
-    digest = hashlib.sha256(f"{warehouse_code}/{location_code}".encode()).digest()
+    digest = hmac.new(_CHECK_DIGIT_KEY, f"{warehouse_code}/{location_code}".encode(), hashlib.sha256).digest()
     return f"{int.from_bytes(digest[:4], 'big') % 100:02d}"
 
 

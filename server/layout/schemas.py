@@ -56,7 +56,10 @@ class LocationOut(BaseModel):
     capacity_units: int
     capacity_m3: Decimal
     max_kg: Decimal
-    check_digits: str
+    check_digits: str | None = Field(
+        None,
+        description="Shown to supervisors and admins only (label printing): a handheld must read them on the label",
+    )
     owner_id: int | None
     active: bool
     blocked: bool

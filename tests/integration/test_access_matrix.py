@@ -13,7 +13,8 @@ import pytest
 from server.app import create_app
 from server.http.guards import OPENAPI_PREFIX
 from tests.conftest import make_settings
-from tests.world import World, login
+from tests.outbound_helpers import add_outbound
+from tests.world import World, add_inbound, login
 
 
 def _routes() -> set[tuple[str, str]]:
@@ -85,6 +86,56 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/stock/adjustments"): 403,
     ("POST", "/api/v1/stock/status"): 403,
     ("GET", "/api/v1/movements"): "own",
+    ("POST", "/api/v1/orders"): 403,
+    ("POST", "/api/v1/orders/bulk"): None,  # 200 with a result per order: test_outbound checks other_owner there
+    ("GET", "/api/v1/orders"): "own",
+    ("GET", "/api/v1/orders/{order_id:int}"): 403,
+    ("POST", "/api/v1/orders/{order_id:int}/hold"): 403,
+    ("POST", "/api/v1/orders/{order_id:int}/unhold"): 403,
+    ("POST", "/api/v1/orders/{order_id:int}/cancel"): 403,
+    ("POST", "/api/v1/orders/{order_id:int}/allocate"): 403,
+    ("POST", "/api/v1/allocation/run"): 403,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/cart-types"): 403,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/cart-types"): 403,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/wave-rules"): 403,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/wave-rules"): 403,
+    ("POST", "/api/v1/waves"): 403,
+    ("GET", "/api/v1/waves"): 403,
+    ("GET", "/api/v1/waves/{wave_id:int}"): 403,
+    ("POST", "/api/v1/waves/{wave_id:int}/release"): 403,
+    ("POST", "/api/v1/picking/claim"): 403,
+    ("GET", "/api/v1/picking/batches"): 403,
+    ("GET", "/api/v1/picking/batches/{batch_id:int}"): 403,
+    ("POST", "/api/v1/picking/batches/{batch_id:int}/release"): 403,
+    ("POST", "/api/v1/picking/picks/{task_id:int}/confirm"): 403,
+    ("POST", "/api/v1/picking/picks/{task_id:int}/short"): 403,
+    ("GET", "/api/v1/suppliers"): "own",
+    ("POST", "/api/v1/suppliers"): 403,
+    ("GET", "/api/v1/purchase-orders"): "own",
+    ("POST", "/api/v1/purchase-orders"): 403,
+    ("GET", "/api/v1/purchase-orders/{po_id:int}"): 403,
+    ("POST", "/api/v1/purchase-orders/{po_id:int}/status"): 403,
+    ("GET", "/api/v1/asns"): "own",
+    ("POST", "/api/v1/asns"): 403,
+    ("GET", "/api/v1/asns/{asn_id:int}"): 403,
+    ("POST", "/api/v1/scans/parse"): 403,
+    ("GET", "/api/v1/receipts"): "own",
+    ("POST", "/api/v1/receipts"): 403,
+    ("GET", "/api/v1/receipts/{receipt_id:int}"): 403,
+    ("POST", "/api/v1/receipts/{receipt_id:int}/scans"): 403,
+    ("POST", "/api/v1/receipts/{receipt_id:int}/lpns"): 403,
+    ("POST", "/api/v1/receipts/{receipt_id:int}/close"): 403,
+    ("GET", "/api/v1/lpns/{lpn_code:str}"): 403,
+    ("GET", "/api/v1/lpns/{lpn_code:str}/label.zpl"): 403,
+    ("POST", "/api/v1/putaway-tasks/{task_id:int}/confirm"): 403,
+    ("POST", "/api/v1/putaway-tasks/{task_id:int}/destination"): 403,
+    ("GET", "/api/v1/tasks"): "own",
+    ("GET", "/api/v1/tasks/{task_id:int}"): 403,
+    ("POST", "/api/v1/tasks/claim"): 403,
+    ("POST", "/api/v1/tasks/{task_id:int}/claim"): 403,
+    ("POST", "/api/v1/tasks/{task_id:int}/start"): 403,
+    ("POST", "/api/v1/tasks/{task_id:int}/cancel"): 403,
+    ("POST", "/api/v1/tasks/{task_id:int}/reassign"): 403,
 }
 
 
@@ -105,6 +156,11 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
         .replace("{location_id:int}", str(loc))
         .replace("{code:str}", "A-01-01-A")
     )
+    b_in = world.inbound.get(B, {})
+    for name in ("po", "asn", "receipt", "task"):
+        p = p.replace(f"{{{name}_id:int}}", str(b_in.get(name, 0)))
+    p = p.replace("{lpn_code:str}", str(b_in.get("lpn", "NONE")))
+    b_owner = world.owners[B]
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/api/v1/owners"): {"code": "EVIL", "name": "x"},
         ("POST", "/api/v1/warehouses"): {"code": "EVIL", "name": "x"},
@@ -139,12 +195,62 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
         },
         ("POST", "/api/v1/warehouses/{warehouse_id:int}/layout/generate"): {"aisles": 1, "aisle_length_m": 2},
         ("PATCH", "/api/v1/locations/{location_id:int}/block"): {"blocked": True},
+        ("POST", "/api/v1/suppliers"): {"owner_id": b_owner, "code": "EVIL", "name": "x"},
+        ("POST", "/api/v1/purchase-orders"): {
+            "owner_id": b_owner,
+            "warehouse_id": world.warehouse_id,
+            "supplier_id": b_in.get("supplier", 0),
+            "number": "EVIL",
+            "lines": [{"sku_id": b_sku, "qty": 1}],
+        },
+        ("POST", "/api/v1/purchase-orders/{po_id:int}/status"): {"status": "cancelled"},
+        ("POST", "/api/v1/asns"): {
+            "owner_id": b_owner,
+            "warehouse_id": world.warehouse_id,
+            "number": "EVIL",
+            "units": [{"items": [{"sku_id": b_sku, "qty": 1}]}],
+        },
+        ("POST", "/api/v1/scans/parse"): {"raw": "OWNB-SKU0"},
+        ("POST", "/api/v1/receipts"): {"warehouse_id": world.warehouse_id, "owner_id": b_owner},
+        ("POST", "/api/v1/receipts/{receipt_id:int}/scans"): {"sku_id": b_sku, "qty": 1},
+        ("POST", "/api/v1/putaway-tasks/{task_id:int}/confirm"): {"location": "A-01-01-A"},
+        ("POST", "/api/v1/putaway-tasks/{task_id:int}/destination"): {"location": "A-01-01-A"},
+        ("POST", "/api/v1/tasks/claim"): {"warehouse_id": world.warehouse_id},
+        ("POST", "/api/v1/tasks/{task_id:int}/cancel"): {"note": "x"},
+        ("POST", "/api/v1/tasks/{task_id:int}/reassign"): {"user_id": None},
     }
+    p = p.replace("{order_id:int}", str(world.outbound.get(B, {}).get("order", 0)))
+    p = p.replace("{wave_id:int}", "1").replace("{batch_id:int}", "1")
+    bodies.update(
+        {
+            ("POST", "/api/v1/orders"): {
+                "owner_id": world.owners[B],
+                "warehouse_id": world.warehouse_id,
+                "channel": "web",
+                "channel_order_id": "EVIL-1",
+                "ship_to": {"name": "x", "line1": "x", "city": "x", "postcode": "1", "country": "CN"},
+                "lines": [{"sku": f"{B}-SKU0", "qty": 1}],
+            },
+            ("POST", "/api/v1/orders/{order_id:int}/hold"): {"reason": "payment"},
+            ("POST", "/api/v1/allocation/run"): {"warehouse_id": world.warehouse_id},
+            ("POST", "/api/v1/warehouses/{warehouse_id:int}/cart-types"): {
+                "code": "X",
+                "max_orders": 1,
+                "max_lines": 1,
+            },
+            ("POST", "/api/v1/waves"): {"warehouse_id": world.warehouse_id},
+            ("POST", "/api/v1/picking/claim"): {"warehouse_id": world.warehouse_id},
+            ("POST", "/api/v1/picking/picks/{task_id:int}/confirm"): {"location": "x", "item": "x", "qty": 1},
+            ("POST", "/api/v1/picking/picks/{task_id:int}/short"): {"location": "x", "found_qty": 0},
+        }
+    )
     return method, p, bodies.get((method, path), {})
 
 
 @pytest.mark.parametrize("who", ["api_key", "client_user"])
-async def test_other_owner_is_refused_everywhere(client, world: World, who: str):
+async def test_other_owner_is_refused_everywhere(client, world: World, db_url: str, who: str):
+    await add_inbound(db_url, world)
+    await add_outbound(db_url, world)
     if who == "api_key":
         headers = {"X-API-Key": world.api_keys[A]}
     else:
@@ -180,6 +286,18 @@ async def test_other_owner_is_refused_everywhere(client, world: World, who: str)
     sku = (await client.get(f"/api/v1/skus/{world.skus[f'{B}-SKU0']}", headers=staff)).json()
     assert sku["name"] == "Item 0" and len(sku["barcodes"]) == 1
     assert (await client.get(f"/api/v1/stock/{world.stock[B]}", headers=staff)).json()["on_hand"] == 100
+    b_order = (await client.get(f"/api/v1/orders/{world.outbound[B]['order']}", headers=staff)).json()
+    assert b_order["status"] == "received" and b_order["hold_reason"] == "" and b_order["lines"][0]["qty"] == 1
+    b_in = world.inbound[B]
+    po = (await client.get(f"/api/v1/purchase-orders/{b_in['po']}", headers=staff)).json()
+    assert po["status"] == "partially_received" and po["lines"][0]["qty_received"] == 20
+    task = (await client.get(f"/api/v1/tasks/{b_in['task']}", headers=staff)).json()
+    assert task["status"] == "open" and task["assignee_id"] is None and not task["override"]
+    receipt = (await client.get(f"/api/v1/receipts/{b_in['receipt']}", headers=staff)).json()
+    assert receipt["status"] == "open" and len(receipt["lines"]) == 1
+    assert (await client.get("/api/v1/suppliers", headers=staff, params={"owner_id": world.owners[B]})).json()[
+        "total"
+    ] == 1
 
 
 async def test_owner_can_use_its_own_data(client, world: World):

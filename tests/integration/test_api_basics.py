@@ -246,7 +246,11 @@ async def test_catalog_validation(client, world):
 
 async def test_location_check_digits(client, world):
     h = await login(client, "picker")
-    loc = (await client.get("/api/v1/warehouses/1/locations/by-code/A-01-01-A", headers=h)).json()
+    assert (await client.get("/api/v1/warehouses/1/locations/by-code/A-01-01-A", headers=h)).json()[
+        "check_digits"
+    ] is None  # a handheld must read them on the label, not from the API
+    staff = await login(client, "supervisor")  # who prints the labels
+    loc = (await client.get("/api/v1/warehouses/1/locations/by-code/A-01-01-A", headers=staff)).json()
     ok = await client.post(
         "/api/v1/warehouses/1/locations/check",
         headers=h,

@@ -14,6 +14,19 @@ def test_check_digits_are_two_digits_and_stable():
     assert len(digits) > 20  # spread, not a constant
 
 
+def test_check_digits_depend_on_the_installation_secret():
+    from server.layout import rules
+
+    try:
+        rules.configure_check_digit_key("site one")
+        one = [check_digits_for("WH1", f"A-01-{b:02d}-A") for b in range(1, 30)]
+        rules.configure_check_digit_key("site two")
+        two = [check_digits_for("WH1", f"A-01-{b:02d}-A") for b in range(1, 30)]
+    finally:
+        rules.configure_check_digit_key("")
+    assert one != two  # knowing the (public) algorithm and the code is not enough
+
+
 def test_generator_builds_both_sides_levels_and_fixed_areas():
     layout = RectangularLayout(aisles=4, aisle_length_m=10, aisle_pitch_m=3, levels=2, zones=("A", "B"))
     specs = generate_rectangular(layout, "WH1")

@@ -1,0 +1,1 @@
+"""Inbound: suppliers, purchase orders, ASNs, scan-driven receiving, LPNs and directed putaway."""

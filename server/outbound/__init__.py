@@ -1,0 +1,1 @@
+"""Outbound: sales orders (OMS intake), allocation, waves, batch picking."""

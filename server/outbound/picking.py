@@ -1,0 +1,447 @@
+"""Batch picking on the handheld: claim the next batch, the pick list in route order, confirm by scans, short
+picks (count task, re-allocation into the batch in route order, backorder), and pausing a batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
+
+from optimizer import route
+from server.catalog.models import Sku
+from server.catalog.services import find_by_barcode
+from server.db.base import utcnow
+from server.db.uow import UnitOfWork
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.identity.models import Warehouse
+from server.inventory.services import DocRef, InventoryService
+from server.layout.graph import walking_model
+from server.layout.models import Location, LocationType, Zone
+from server.layout.rules import check_digits_for
+from server.outbound.models import Allocation, BatchStatus, OrderLine, OrderStatus, PickBatch, SalesOrder
+from server.outbound.scans import location_matches, parse_item
+from server.outbound.services import order_lines, publish, reserve, set_status
+from server.outbound.waves import PICK_DOC
+from server.tasks import services as tasks
+from server.tasks.models import Task, TaskStatus, TaskType
+
+OPEN_TASK = frozenset({TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.IN_PROGRESS})
+MANAGERS = frozenset({"admin", "supervisor"})
+
+
+def _batch_event(uow: UnitOfWork, batch: PickBatch, event: str, **extra: Any) -> None:
+    uow.emit(
+        "picking",
+        {
+            "event": event,
+            "batch_id": batch.id,
+            "wave_id": batch.wave_id,
+            "warehouse_id": batch.warehouse_id,
+            "status": batch.status.value,
+            "assignee_id": batch.assignee_id,
+            **extra,
+        },
+    )
+
+
+async def batch_tasks(uow: UnitOfWork, batch: PickBatch, *, lock: bool = False) -> list[Task]:
+    stmt = select(Task).where(Task.doc_type == PICK_DOC, Task.doc_ref == batch.code).order_by(Task.id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    rows = list((await uow.session.execute(stmt)).scalars())
+    return sorted(rows, key=lambda t: (float(t.details.get("seq", 0)), t.id))
+
+
+async def get_batch(uow: UnitOfWork, batch_id: int, *, lock: bool = False) -> PickBatch:
+    stmt = select(PickBatch).where(PickBatch.id == batch_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    batch = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if batch is None:
+        raise NotFound(f"There is no pick batch {batch_id}.", code="batch_not_found")
+    if uow.caller.owner_id is not None:
+        raise Forbidden("Pick batches hold several owners' orders; only warehouse staff see them.", code="forbidden")
+    return batch
+
+
+async def _cart_location(uow: UnitOfWork, warehouse_id: int) -> int:
+    """A free cart (a staging location ``CART-nn`` outside the walking grid), made when all are in use."""
+    carts = dict(
+        (
+            await uow.session.execute(
+                select(Location.code, Location.id).where(
+                    Location.warehouse_id == warehouse_id,
+                    Location.type == LocationType.STAGING,
+                    Location.code.like("CART-%"),
+                )
+            )
+        ).all()
+    )
+    busy = set(
+        (
+            await uow.session.execute(
+                select(PickBatch.cart_location_id).where(
+                    PickBatch.warehouse_id == warehouse_id, PickBatch.status == BatchStatus.CLAIMED
+                )
+            )
+        ).scalars()
+    )
+    for code in sorted(carts):
+        if carts[code] not in busy:
+            return int(carts[code])
+    wh = await uow.session.get(Warehouse, warehouse_id)
+    zone_id = (
+        await uow.session.execute(select(Zone.id).where(Zone.warehouse_id == warehouse_id).order_by(Zone.id).limit(1))
+    ).scalar_one_or_none()
+    if wh is None or zone_id is None:
+        raise InvalidInput("This warehouse has no zones for carts yet.", code="no_layout")
+    code = f"CART-{len(carts) + 1:02d}"
+    loc = Location(
+        warehouse_id=warehouse_id,
+        zone_id=zone_id,
+        code=code,
+        type=LocationType.STAGING,
+        check_digits=check_digits_for(wh.code, code),
+    )
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(loc)
+            await uow.session.flush()
+    except IntegrityError:
+        # another picker's claim made this cart a moment ago; share it (totes keep the batches apart)
+        return int(
+            (
+                await uow.session.execute(
+                    select(Location.id).where(Location.warehouse_id == warehouse_id, Location.code == code)
+                )
+            ).scalar_one()
+        )
+    return loc.id
+
+
+async def claim_next(uow: UnitOfWork, warehouse_id: int) -> PickBatch:
+    """The caller's batch in hand, or the most urgent open one (priority, then cut-off), locked so that two
+    pickers asking at once never get the same batch (``FOR UPDATE SKIP LOCKED``)."""
+    user_id = uow.caller.user_id
+    if user_id is None:
+        raise Forbidden("Only a logged-in picker can hold a batch.", code="forbidden")
+    mine = (
+        await uow.session.execute(
+            select(PickBatch).where(
+                PickBatch.warehouse_id == warehouse_id,
+                PickBatch.status == BatchStatus.CLAIMED,
+                PickBatch.assignee_id == user_id,
+            )
+        )
+    ).scalar_one_or_none()
+    if mine is not None:
+        return mine
+    batch = (
+        await uow.session.execute(
+            select(PickBatch)
+            .where(PickBatch.warehouse_id == warehouse_id, PickBatch.status == BatchStatus.OPEN)
+            .order_by(PickBatch.priority.desc(), PickBatch.cutoff_at.is_(None), PickBatch.cutoff_at, PickBatch.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if batch is None:
+        raise NotFound("There is no open pick batch right now.", code="no_batch")
+    batch.status = BatchStatus.CLAIMED
+    batch.assignee_id = user_id
+    batch.claimed_at = utcnow()
+    if batch.cart_location_id is None:
+        batch.cart_location_id = await _cart_location(uow, warehouse_id)
+    for t in await batch_tasks(uow, batch, lock=True):
+        if t.status == TaskStatus.OPEN:
+            t.status = TaskStatus.CLAIMED
+            t.assignee_id = user_id
+            t.claimed_at = batch.claimed_at
+    await uow.session.flush()
+    _batch_event(uow, batch, "claimed")
+    return batch
+
+
+def _check_batch_holder(uow: UnitOfWork, batch: PickBatch) -> None:
+    if batch.status != BatchStatus.CLAIMED:
+        raise Conflict(f"Batch {batch.code} is {batch.status}; claim it first.", code="batch_not_claimed")
+    if batch.assignee_id != uow.caller.user_id and uow.caller.role.value not in MANAGERS:
+        raise Conflict(f"Batch {batch.code} is held by another picker.", code="batch_held_by_other")
+
+
+async def release_batch(uow: UnitOfWork, batch_id: int) -> PickBatch:
+    """Pause: the batch goes back to the queue with its cart; what was picked stays picked on the cart."""
+    batch = await get_batch(uow, batch_id, lock=True)
+    _check_batch_holder(uow, batch)
+    batch.status = BatchStatus.OPEN
+    batch.assignee_id = None
+    batch.claimed_at = None
+    for t in await batch_tasks(uow, batch, lock=True):
+        if t.status in (TaskStatus.CLAIMED, TaskStatus.IN_PROGRESS):
+            t.status = TaskStatus.OPEN
+            t.assignee_id = None
+            t.claimed_at = None
+            t.started_at = None
+    await uow.session.flush()
+    _batch_event(uow, batch, "released")
+    return batch
+
+
+async def _pick_task(uow: UnitOfWork, task_id: int) -> tuple[Task, PickBatch]:
+    # Lock order: the sales order first (as cancellation does), then the task, the batch and the stock rows,
+    # so that a confirm and a cancel of the same order never wait for each other in a circle.
+    peek = await tasks.get_task(uow, task_id)
+    if peek.type == TaskType.PICK and "order_id" in peek.details:
+        await uow.session.execute(
+            select(SalesOrder.id).where(SalesOrder.id == int(peek.details["order_id"])).with_for_update()
+        )
+    task = await tasks.get_task(uow, task_id, lock=True)
+    if task.type != TaskType.PICK or task.doc_type != PICK_DOC:
+        raise NotFound(f"Task {task_id} is not a pick of a batch.", code="task_not_found")
+    if task.status == TaskStatus.DONE:
+        raise Conflict(f"Pick {task_id} is already done.", code="task_final")
+    tasks.check_holder(uow, task)
+    batch = await get_batch(uow, int(task.details["batch_id"]), lock=True)
+    _check_batch_holder(uow, batch)
+    return task, batch
+
+
+async def _check_location(uow: UnitOfWork, task: Task, scanned: str) -> Location:
+    loc = await uow.session.get(Location, task.from_location_id)
+    if loc is None:
+        raise NotFound("The pick's location is gone.", code="location_not_found")
+    if not location_matches(scanned, code=loc.code, check_digits=loc.check_digits):
+        raise InvalidInput(
+            f"Wrong location: this pick is at {loc.code}; scan its label or type its check digits.",
+            code="wrong_location",
+            errors=[{"field": "location", "message": f"expected {loc.code}"}],
+        )
+    return loc
+
+
+async def _check_item(uow: UnitOfWork, task: Task, scanned: str) -> None:
+    scan = parse_item(scanned)
+    sku = await uow.session.get(Sku, task.sku_id)
+    expected = sku.code if sku else str(task.sku_id)
+    if scan.code and task.lpn and scan.code == task.lpn:
+        return
+    if scan.gtin:
+        matches = await find_by_barcode(uow, scan.gtin, task.owner_id)
+    else:
+        matches = await find_by_barcode(uow, scan.code, task.owner_id)
+    if not any(s.id == task.sku_id for s, _ in matches):
+        raise InvalidInput(
+            f"Wrong item: scanned {scanned!r}, this pick is SKU {expected}.",
+            code="wrong_item",
+            errors=[{"field": "item", "message": f"expected SKU {expected}"}],
+        )
+    if scan.lot and task.lot and scan.lot != task.lot:
+        raise InvalidInput(
+            f"Wrong lot: scanned lot {scan.lot}, this pick is lot {task.lot}.",
+            code="wrong_lot",
+            errors=[{"field": "item", "message": f"expected lot {task.lot}"}],
+        )
+
+
+async def _take(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None:
+    """Move ``qty`` from the location to the cart's tote and book it on the allocation, line and order."""
+    if batch.cart_location_id is None:
+        raise Conflict(f"Batch {batch.code} has no cart.", code="batch_not_claimed")
+    alloc = await uow.session.get(Allocation, int(task.details["allocation_id"]), with_for_update=True)
+    line = await uow.session.get(OrderLine, int(task.details["line_id"]), with_for_update=True)
+    if alloc is None or line is None or task.stock_id is None:
+        raise NotFound("The pick's allocation is gone.", code="allocation_not_found")
+    await InventoryService(uow).pick(
+        task.stock_id,
+        qty,
+        batch.cart_location_id,
+        to_lpn=str(task.details["tote"]),
+        doc=DocRef(PICK_DOC, batch.code),
+        note=f"order {task.details['order_id']}",
+    )
+    alloc.qty -= qty
+    alloc.picked_qty += qty
+    line.allocated_qty -= qty
+    line.picked_qty += qty
+    task.details = {**task.details, "picked": int(task.details.get("picked", 0)) + qty}
+    flag_modified(task, "details")
+
+
+async def _after_pick(uow: UnitOfWork, task: Task, batch: PickBatch) -> None:
+    order = await uow.session.get(SalesOrder, int(task.details["order_id"]), with_for_update=True)
+    assert order is not None
+    if order.status == OrderStatus.RELEASED:
+        set_status(order, OrderStatus.PICKING)
+    open_picks = (
+        await uow.session.execute(
+            select(Allocation.id).where(Allocation.order_id == order.id, Allocation.qty > 0).limit(1)
+        )
+    ).first()
+    lines = (await order_lines(uow, [order.id]))[order.id]
+    if open_picks is None and all(ln.open_qty == 0 for ln in lines) and order.status == OrderStatus.PICKING:
+        set_status(order, OrderStatus.PICKED)
+        publish(uow, order, "picked", backordered=sum(ln.backordered_qty for ln in lines))
+    remaining = [t for t in await batch_tasks(uow, batch) if t.status in OPEN_TASK and t.id != task.id]
+    if not remaining:
+        batch.status = BatchStatus.DONE
+        batch.done_at = utcnow()
+        _batch_event(uow, batch, "done")
+    await uow.session.flush()
+
+
+async def confirm(uow: UnitOfWork, task_id: int, location: str, item: str, qty: int) -> Task:
+    """Confirm a pick by scans; a wrong location, item, lot or an over-pick is refused and changes nothing."""
+    task, batch = await _pick_task(uow, task_id)
+    await _check_location(uow, task, location)
+    await _check_item(uow, task, item)
+    left = task.qty - int(task.details.get("picked", 0))
+    if qty > left:
+        raise InvalidInput(
+            f"Over-pick: {left} left to pick here, {qty} confirmed.",
+            code="over_pick",
+            errors=[{"field": "qty", "message": f"at most {left}"}],
+        )
+    if task.status == TaskStatus.CLAIMED:
+        task.status = TaskStatus.IN_PROGRESS
+        task.started_at = utcnow()
+    await _take(uow, task, batch, qty)
+    if qty == left:
+        await tasks.finish(uow, task)
+        await _after_pick(uow, task, batch)
+    await uow.session.flush()
+    _batch_event(uow, batch, "picked", task_id=task.id, qty=qty)
+    return task
+
+
+async def short(uow: UnitOfWork, task_id: int, location: str, found_qty: int, item: str | None) -> dict[str, Any]:
+    """The picker found fewer units than asked: pick what is there, count the location, re-allocate the rest
+    from other stock (new picks in the batch, in route order) and backorder what cannot be found."""
+    task, batch = await _pick_task(uow, task_id)
+    loc = await _check_location(uow, task, location)
+    left = task.qty - int(task.details.get("picked", 0))
+    if found_qty >= left:
+        raise InvalidInput(
+            f"{left} are to be picked here; with {found_qty} found this is no short pick: confirm it.",
+            code="not_short",
+        )
+    if found_qty > 0:
+        if not item:
+            raise InvalidInput("Scan the item you pick (item).", code="item_required")
+        await _check_item(uow, task, item)
+        await _take(uow, task, batch, found_qty)
+    missing = left - found_qty
+    alloc = await uow.session.get(Allocation, int(task.details["allocation_id"]), with_for_update=True)
+    line = await uow.session.get(OrderLine, int(task.details["line_id"]), with_for_update=True)
+    order = await uow.session.get(SalesOrder, int(task.details["order_id"]), with_for_update=True)
+    assert alloc is not None and line is not None and order is not None and task.stock_id is not None
+    await InventoryService(uow).deallocate([(task.stock_id, missing)])
+    alloc.qty -= missing
+    line.allocated_qty -= missing
+    task.note = f"short: {found_qty} of {left} found"
+    await tasks.finish(uow, task)
+    count = await tasks.create_task(
+        uow,
+        type=TaskType.COUNT,
+        warehouse_id=task.warehouse_id,
+        owner_id=task.owner_id,
+        priority=10,
+        sku_id=task.sku_id,
+        stock_id=task.stock_id,
+        lot=task.lot,
+        lpn=task.lpn,
+        from_location_id=task.from_location_id,
+        doc_type="short_pick",
+        doc_ref=batch.code,
+        note=f"short pick at {loc.code}: {found_qty} of {left} found",
+    )
+    # re-allocate from other stock of the SKU (not the row just found short)
+    made, _ = await reserve(
+        uow, [order], {order.id: [line]}, warehouse_id=batch.warehouse_id, exclude_stock=[task.stock_id]
+    )
+    reallocated = sum(a.qty for a in made)
+    backordered = missing - reallocated
+    line.backordered_qty += backordered
+    if made:
+        await _add_picks(uow, batch, order, made, task)
+    if order.status == OrderStatus.RELEASED:
+        set_status(order, OrderStatus.PICKING)
+    await _after_pick(uow, task, batch)
+    uow.emit(
+        "exceptions",
+        {
+            "event": "short_pick",
+            "warehouse_id": batch.warehouse_id,
+            "batch_id": batch.id,
+            "order_id": order.id,
+            "task_id": task.id,
+            "location": loc.code,
+            "found": found_qty,
+            "missing": missing,
+            "reallocated": reallocated,
+            "backordered": backordered,
+            "count_task_id": count.id,
+        },
+    )
+    await uow.session.flush()
+    return {
+        "picked": found_qty,
+        "reallocated": reallocated,
+        "backordered": backordered,
+        "count_task_id": count.id,
+    }
+
+
+async def _add_picks(
+    uow: UnitOfWork, batch: PickBatch, order: SalesOrder, made: Sequence[Allocation], like: Task
+) -> None:
+    """New picks for re-allocated stock, then the batch's open picks re-sequenced along an optimal route."""
+    from server.inventory.models import Stock
+
+    new: list[Task] = []
+    for a in made:
+        s = await uow.session.get(Stock, a.stock_id)
+        assert s is not None
+        t = Task(
+            type=TaskType.PICK,
+            status=TaskStatus.CLAIMED,
+            warehouse_id=batch.warehouse_id,
+            owner_id=order.owner_id,
+            priority=like.priority,
+            assignee_id=batch.assignee_id,
+            claimed_at=utcnow(),
+            sku_id=s.sku_id,
+            qty=a.qty,
+            lot=s.lot,
+            expiry=s.expiry,
+            lpn=s.lpn,
+            stock_id=s.id,
+            from_location_id=a.location_id,
+            doc_type=PICK_DOC,
+            doc_ref=batch.code,
+            details={**like.details, "allocation_id": a.id, "picked": 0, "seq": 0},
+        )
+        uow.session.add(t)
+        new.append(t)
+    await uow.session.flush()
+    for a, t in zip(made, new, strict=True):
+        a.task_id = t.id
+    all_tasks = await batch_tasks(uow, batch)
+    done = [t for t in all_tasks if t.status not in OPEN_TASK]
+    todo = [t for t in all_tasks if t.status in OPEN_TASK]
+    model = await walking_model(uow, batch.warehouse_id)
+    positions = [model.positions.get(t.from_location_id or 0) for t in todo]
+    base = max((float(t.details.get("seq", 0)) for t in done), default=-1.0) + 1
+    if todo and all(p is not None for p in positions):
+        r = route(model.layout, [p for p in positions if p is not None], time_limit_s=0.5)
+        batch.route_m = round(r.length_m, 2)
+        ordered = [todo[i] for i in r.order]
+    else:
+        ordered = todo
+    for n, t in enumerate(ordered):
+        t.details = {**t.details, "seq": base + n}
+        flag_modified(t, "details")
+    await uow.session.flush()

@@ -1,0 +1,417 @@
+"""Wave use cases: plan (with a preview of batches and walking metres against the location-order baseline) and
+release (pick batches on carts, pick tasks in route order). Never commits, except :func:`release_in_steps`,
+which the job worker runs with its own sessions so that progress is visible while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from optimizer import Cart, Order, batch_orders, tour_length
+from server.db.base import utcnow
+from server.db.uow import UnitOfWork
+from server.errors import Conflict, InvalidInput, NotFound
+from server.inventory.models import Stock
+from server.layout.graph import WalkingModel, walking_model
+from server.layout.models import Location, Zone
+from server.outbound.models import (
+    Allocation,
+    BatchStatus,
+    CartType,
+    OrderStatus,
+    PickBatch,
+    SalesOrder,
+    Wave,
+    WaveRule,
+    WaveStatus,
+)
+from server.outbound.schemas import CartTypeIn, WaveIn
+from server.outbound.services import publish, set_status
+from server.tasks.models import Task, TaskStatus, TaskType
+
+DEFAULT_CART = Cart(max_orders=8, max_lines=40)
+PICK_DOC = "pick_batch"
+
+
+def wave_event(uow: UnitOfWork, wave: Wave, event: str) -> None:
+    uow.emit(
+        "waves",
+        {
+            "event": event,
+            "wave_id": wave.id,
+            "warehouse_id": wave.warehouse_id,
+            "status": wave.status.value,
+            "progress": wave.progress,
+            "progress_total": wave.progress_total,
+        },
+    )
+
+
+async def create_cart_type(uow: UnitOfWork, warehouse_id: int, data: CartTypeIn) -> CartType:
+    ct = CartType(warehouse_id=warehouse_id, **data.model_dump())
+    uow.session.add(ct)
+    await uow.session.flush()
+    return ct
+
+
+async def cart_for(uow: UnitOfWork, warehouse_id: int, cart_type_id: int | None) -> tuple[Cart, int | None]:
+    """The optimizer's cart limits from the warehouse's cart type (the named one, else its first, else 8×40)."""
+    stmt = select(CartType).where(CartType.warehouse_id == warehouse_id)
+    if cart_type_id is not None:
+        stmt = stmt.where(CartType.id == cart_type_id)
+    ct = (await uow.session.execute(stmt.order_by(CartType.id).limit(1))).scalar_one_or_none()
+    if ct is None:
+        if cart_type_id is not None:
+            raise NotFound(f"There is no cart type {cart_type_id} in this warehouse.", code="cart_type_not_found")
+        return DEFAULT_CART, None
+    return (
+        Cart(
+            ct.max_orders,
+            ct.max_lines,
+            float(ct.max_volume_m3) if ct.max_volume_m3 is not None else None,
+            float(ct.max_kg) if ct.max_kg is not None else None,
+        ),
+        ct.id,
+    )
+
+
+def location_order_m(model: WalkingModel, location_ids: Sequence[int]) -> float:
+    """The common-practice walk: visit the locations sorted by code (the baseline the optimizer must beat)."""
+    ordered = sorted(location_ids, key=lambda i: model.codes.get(i, ""))
+    return tour_length(model.layout, [model.positions[i] for i in ordered])
+
+
+async def _open_allocations(uow: UnitOfWork, order_ids: Sequence[int]) -> dict[int, list[Allocation]]:
+    out: dict[int, list[Allocation]] = {i: [] for i in order_ids}
+    rows = (
+        await uow.session.execute(
+            select(Allocation)
+            .where(Allocation.order_id.in_(list(order_ids)), Allocation.qty > 0, Allocation.task_id.is_(None))
+            .order_by(Allocation.id)
+        )
+    ).scalars()
+    for a in rows:
+        out[a.order_id].append(a)
+    return out
+
+
+async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
+    """Pick allocated orders by the filters, batch them onto carts and route each batch; nothing released yet."""
+    model = await walking_model(uow, data.warehouse_id)
+    cart, cart_type_id = await cart_for(uow, data.warehouse_id, data.cart_type_id)
+    stmt = select(SalesOrder).where(
+        SalesOrder.warehouse_id == data.warehouse_id,
+        SalesOrder.status == OrderStatus.ALLOCATED,
+        SalesOrder.hold_reason == "",
+        SalesOrder.wave_id.is_(None),
+    )
+    if data.cutoff_before is not None:
+        stmt = stmt.where(SalesOrder.cutoff_at <= data.cutoff_before)
+    if data.carriers:
+        stmt = stmt.where(SalesOrder.carrier.in_(data.carriers))
+    if data.min_priority is not None:
+        stmt = stmt.where(SalesOrder.priority >= data.min_priority)
+    if data.order_type is not None:
+        stmt = stmt.where(SalesOrder.order_type == data.order_type)
+    stmt = stmt.order_by(
+        SalesOrder.cutoff_at.is_(None), SalesOrder.cutoff_at, SalesOrder.priority.desc(), SalesOrder.id
+    )
+    orders = list(
+        (await uow.session.execute(stmt.with_for_update().execution_options(populate_existing=True))).scalars()
+    )
+    allocs = await _open_allocations(uow, [o.id for o in orders])
+    if data.zones:
+        zone_of = dict(
+            (
+                await uow.session.execute(
+                    select(Location.id, Zone.code)
+                    .join(Zone, Zone.id == Location.zone_id)
+                    .where(Location.id.in_({a.location_id for al in allocs.values() for a in al}))
+                )
+            ).all()
+        )
+        wanted = set(data.zones)
+        orders = [o for o in orders if all(zone_of.get(a.location_id) in wanted for a in allocs[o.id])]
+    # orders the optimizer cannot place stay out of the wave, listed in the preview with the reason
+    left_out: list[dict[str, Any]] = []
+    kept: list[SalesOrder] = []
+    for o in orders:
+        if not allocs[o.id]:
+            continue  # everything already has a pick task
+        if not all(a.location_id in model.positions for a in allocs[o.id]):
+            left_out.append({"order_id": o.id, "reason": "stock outside the walking grid"})
+        elif len(allocs[o.id]) > cart.max_lines:
+            left_out.append({"order_id": o.id, "reason": f"more picks than a cart's {cart.max_lines} lines"})
+        else:
+            kept.append(o)
+    orders = kept[: data.max_orders]
+    if not orders:
+        raise Conflict("No allocated order matches these filters.", code="no_orders")
+    opt_orders = [Order(str(o.id), tuple(model.positions[a.location_id] for a in allocs[o.id])) for o in orders]
+    # the optimizer is CPU work of seconds: off the event loop, so the process keeps serving other requests
+    result = await asyncio.to_thread(
+        batch_orders, model.layout, opt_orders, cart, "seed-ls", time_limit_s=data.time_limit_s
+    )
+    baseline = await asyncio.to_thread(
+        batch_orders, model.layout, opt_orders, cart, "fcfs", time_limit_s=data.time_limit_s
+    )
+    baseline_m = sum(
+        location_order_m(model, [a.location_id for oid in b.orders for a in allocs[int(oid)]]) for b in baseline.batches
+    )
+    batches: list[dict[str, Any]] = []
+    for b in result.batches:
+        seq = [allocs[int(oid)][k].id for oid, k in b.sequence]
+        batches.append(
+            {
+                "orders": [int(x) for x in b.orders],
+                "lines": len(seq),
+                "route_m": round(b.length_m, 2),
+                "baseline_m": round(
+                    location_order_m(model, [a.location_id for oid in b.orders for a in allocs[int(oid)]]), 2
+                ),
+                "sequence": seq,
+            }
+        )
+    wave = Wave(
+        warehouse_id=data.warehouse_id,
+        code=f"W{utcnow():%y%m%d%H%M%S%f}",
+        status=WaveStatus.PLANNED,
+        cart_type_id=cart_type_id,
+        filters=data.model_dump(mode="json"),
+        total_m=round(result.total_length_m, 2),
+        baseline_m=round(baseline_m, 2),
+        progress=0,
+        progress_total=len(orders),
+        preview={
+            "orders": len(orders),
+            "lines": sum(len(allocs[o.id]) for o in orders),
+            "carts": len(batches),
+            "total_m": round(result.total_length_m, 2),
+            "baseline_m": round(baseline_m, 2),
+            "saving_pct": round(100 * (1 - result.total_length_m / baseline_m), 1) if baseline_m else 0.0,
+            "solve_ms": round(result.solve_ms, 1),
+            "cart": {"max_orders": cart.max_orders, "max_lines": cart.max_lines},
+            "batches": batches,
+            "left_out": left_out,
+        },
+    )
+    uow.session.add(wave)
+    await uow.session.flush()
+    for o in orders:
+        o.wave_id = wave.id
+    await uow.session.flush()
+    wave_event(uow, wave, "planned")
+    return wave
+
+
+async def get_wave(uow: UnitOfWork, wave_id: int, *, lock: bool = False) -> Wave:
+    stmt = select(Wave).where(Wave.id == wave_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    wave = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if wave is None:
+        raise NotFound(f"There is no wave {wave_id}.", code="wave_not_found")
+    return wave
+
+
+async def start_release(uow: UnitOfWork, wave_id: int) -> Wave:
+    """Mark a planned wave as releasing (refusing any other state)."""
+    wave = await get_wave(uow, wave_id, lock=True)
+    if wave.status != WaveStatus.PLANNED:
+        raise Conflict(
+            f"Wave {wave.code} is {wave.status}; only a planned wave can be released.", code="wave_not_planned"
+        )
+    wave.status = WaveStatus.RELEASING
+    wave.progress = 0
+    await uow.session.flush()
+    wave_event(uow, wave, "releasing")
+    return wave
+
+
+async def release_batches(uow: UnitOfWork, wave: Wave, batch_indexes: Sequence[int]) -> int:
+    """Create the pick batches ``batch_indexes`` of the wave's plan: one cart each, a tote per order, one pick
+    task per allocation in route order. Orders that changed since planning are left out. Returns orders done."""
+    plan = wave.preview["batches"]
+    done = 0
+    for bi in batch_indexes:
+        spec = plan[bi]
+        orders = {
+            o.id: o
+            for o in (
+                await uow.session.execute(
+                    select(SalesOrder)
+                    .where(SalesOrder.id.in_(spec["orders"]))
+                    .order_by(SalesOrder.id)
+                    .with_for_update()
+                    .execution_options(populate_existing=True)
+                )
+            ).scalars()
+        }
+        allocs = {
+            a.id: a
+            for a in (
+                await uow.session.execute(
+                    select(Allocation).where(Allocation.id.in_(spec["sequence"])).with_for_update()
+                )
+            ).scalars()
+        }
+        ok = {
+            oid
+            for oid, o in orders.items()
+            if o.status == OrderStatus.ALLOCATED and o.wave_id == wave.id and not o.hold_reason
+        }
+        seq = [aid for aid in spec["sequence"] if aid in allocs and allocs[aid].order_id in ok and allocs[aid].qty > 0]
+        ok = {allocs[aid].order_id for aid in seq}
+        for oid, o in orders.items():
+            if oid not in ok and o.wave_id == wave.id:
+                o.wave_id = None  # changed, held or cancelled since the plan: back to the pool
+        done += len(spec["orders"])
+        if not seq:
+            continue
+        batch = PickBatch(
+            warehouse_id=wave.warehouse_id,
+            wave_id=wave.id,
+            code=f"{wave.code}-{bi + 1:03d}",
+            status=BatchStatus.OPEN,
+            priority=max(orders[o].priority for o in ok),
+            cutoff_at=min((c for o in ok if (c := orders[o].cutoff_at) is not None), default=None),
+            route_m=spec["route_m"],
+            baseline_m=spec["baseline_m"],
+        )
+        uow.session.add(batch)
+        await uow.session.flush()
+        totes: dict[int, str] = {}
+        for oid in [allocs[aid].order_id for aid in seq]:
+            totes.setdefault(oid, f"{batch.code}-{len(totes) + 1}")
+        for oid in ok:
+            o = orders[oid]
+            set_status(o, OrderStatus.RELEASED)
+            o.batch_id = batch.id
+            o.tote = totes[oid]
+        stock = {
+            s.id: s
+            for s in (
+                await uow.session.execute(select(Stock).where(Stock.id.in_({allocs[a].stock_id for a in seq})))
+            ).scalars()
+        }
+        tasks: list[tuple[Allocation, Task]] = []
+        for n, aid in enumerate(seq):
+            a = allocs[aid]
+            s = stock[a.stock_id]
+            o = orders[a.order_id]
+            t = Task(
+                type=TaskType.PICK,
+                status=TaskStatus.OPEN,
+                warehouse_id=wave.warehouse_id,
+                owner_id=o.owner_id,
+                priority=100 - o.priority,
+                sku_id=s.sku_id,
+                qty=a.qty,
+                lot=s.lot,
+                expiry=s.expiry,
+                lpn=s.lpn,
+                stock_id=s.id,
+                from_location_id=a.location_id,
+                doc_type=PICK_DOC,
+                doc_ref=batch.code,
+                details={
+                    "batch_id": batch.id,
+                    "seq": n,
+                    "order_id": o.id,
+                    "line_id": a.line_id,
+                    "allocation_id": a.id,
+                    "tote": totes[o.id],
+                    "picked": 0,
+                },
+            )
+            uow.session.add(t)
+            tasks.append((a, t))
+        await uow.session.flush()
+        for a, t in tasks:
+            a.task_id = t.id
+        for oid in ok:
+            publish(uow, orders[oid], "released", batch_id=batch.id)
+    await uow.session.flush()
+    return done
+
+
+async def finish_release(uow: UnitOfWork, wave: Wave) -> Wave:
+    wave.status = WaveStatus.RELEASED
+    wave.released_at = utcnow()
+    wave.progress = wave.progress_total
+    await uow.session.flush()
+    wave_event(uow, wave, "released")
+    return wave
+
+
+async def release_now(uow: UnitOfWork, wave_id: int) -> Wave:
+    """Release in this unit of work (the embedded default, without a job worker)."""
+    wave = await start_release(uow, wave_id)
+    wave.progress += await release_batches(uow, wave, range(len(wave.preview["batches"])))
+    return await finish_release(uow, wave)
+
+
+async def release_in_steps(
+    new_uow: Callable[[], Awaitable[tuple[UnitOfWork, Callable[[], Awaitable[None]]]]],
+    wave_id: int,
+    *,
+    step: int = 10,
+) -> dict[str, Any]:
+    """Release a wave marked releasing, ``step`` batches per transaction, committing progress after each.
+
+    ``new_uow`` gives a fresh unit of work and its commit; the job worker uses it."""
+    uow, commit = await new_uow()
+    wave = await get_wave(uow, wave_id)
+    if wave.status != WaveStatus.RELEASING:
+        raise InvalidInput(f"Wave {wave.code} is {wave.status}, not releasing.", code="wave_not_releasing")
+    n = len(wave.preview["batches"])
+    await commit()
+    started: datetime = utcnow()
+    for first in range(0, n, step):
+        uow, commit = await new_uow()
+        wave = await get_wave(uow, wave_id, lock=True)
+        wave.progress += await release_batches(uow, wave, range(first, min(n, first + step)))
+        wave_event(uow, wave, "progress")
+        await commit()
+    uow, commit = await new_uow()
+    wave = await finish_release(uow, await get_wave(uow, wave_id, lock=True))
+    await commit()
+    return {"wave_id": wave_id, "batches": n, "seconds": round((utcnow() - started).total_seconds(), 3)}
+
+
+async def create_wave_rule(uow: UnitOfWork, warehouse_id: int, carrier: str, lead_minutes: int) -> WaveRule:
+    rule = WaveRule(warehouse_id=warehouse_id, carrier=carrier, lead_minutes=lead_minutes, active=True)
+    uow.session.add(rule)
+    try:
+        async with uow.session.begin_nested():
+            await uow.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"There is already a wave rule for carrier {carrier or '(any)'} in this warehouse.", code="duplicate"
+        ) from None
+    return rule
+
+
+async def auto_release(uow: UnitOfWork, rule: WaveRule, *, now: datetime | None = None) -> Wave | None:
+    """Apply one auto-release rule: plan and release a wave of the allocated orders of its carrier whose cut-off
+    falls within its lead time. None when no order is due."""
+    now = now or utcnow()
+    rule.last_run_at = now
+    data = WaveIn(
+        warehouse_id=rule.warehouse_id,
+        carriers=[rule.carrier] if rule.carrier else None,
+        cutoff_before=now + timedelta(minutes=rule.lead_minutes),
+    )
+    try:
+        async with uow.session.begin_nested():
+            wave = await plan_wave(uow, data)
+    except Conflict as exc:
+        if exc.code == "no_orders":
+            return None
+        raise
+    return await release_now(uow, wave.id)
