@@ -104,7 +104,7 @@ class FileSerialSource:
         with open(self._lock_path, "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                value = int(self.path.read_text().strip()) if self.path.exists() else self._start
+                value = self._read() if self.path.exists() else self._start
                 tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
                 with open(tmp, "w") as handle:
                     handle.write(f"{value + 1}\n")
@@ -121,6 +121,15 @@ class FileSerialSource:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def _read(self) -> int:
+        text = self.path.read_text(encoding="ascii", errors="replace").strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError(
+                f"serial file {self.path} is empty or corrupt ({text[:20]!r}); it must hold the next serial "
+                "number. Restore it from a backup rather than restarting the sequence (SSCCs must never repeat)."
+            )
+        return int(text)
+
 
 class SerialExhausted(Exception):
     """The serial reference space of a company prefix is used up; SSCCs must never wrap around."""
@@ -135,7 +144,9 @@ class SSCCGenerator:
     serials: SerialSource
 
     def __post_init__(self) -> None:
-        if not self.company_prefix.isdigit() or not 6 <= len(self.company_prefix) <= 12:
+        if not (self.company_prefix.isascii() and self.company_prefix.isdigit()):
+            raise ValueError(f"a GS1 company prefix has ASCII digits 0-9 only, got {self.company_prefix!r}")
+        if not 6 <= len(self.company_prefix) <= 12:
             raise ValueError(f"a GS1 company prefix has 6-12 digits, got {self.company_prefix!r}")
         if not 0 <= self.extension_digit <= 9:
             raise ValueError(f"extension digit must be 0-9, got {self.extension_digit}")
@@ -270,7 +281,7 @@ def _validate_value(definition: AIDefinition, value: str, field: str) -> str:
         raise LabelDataError(field, "must not be empty")
     if definition.numeric and not (value.isascii() and value.isdigit()):
         raise LabelDataError(field, f"digits only, got {value!r}")
-    if not definition.numeric and not _CSET82.match(value):
+    if not definition.numeric and not _CSET82.fullmatch(value):
         raise LabelDataError(field, f"{value!r} has characters outside the GS1 character set")
     if definition.variable and len(value) > definition.length:
         raise LabelDataError(field, f"at most {definition.length} characters, got {len(value)}")

@@ -40,20 +40,33 @@ class TcpTransport:
     backoff: float = 0.5  # seconds before the 2nd attempt, doubled for each later one
 
     def send(self, data: bytes) -> None:
-        """Connect, send all bytes, close; retry connection failures `attempts` times."""
+        """Connect (retrying connection failures `attempts` times), send all bytes once, close.
+
+        Only connecting is retried: once bytes may have gone out a retry could print the label twice
+        (e.g. a duplicate SSCC), so a failure then is a TransportError saying the job may be partly printed.
+        """
         last_error: OSError | None = None
         for attempt in range(1, self.attempts + 1):
             try:
-                with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
+                conn = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            except OSError as exc:  # refused, timed out, unreachable
+                last_error = exc
+                if attempt < self.attempts:
+                    time.sleep(self.backoff * 2 ** (attempt - 1))
+                continue
+            with conn:
+                try:
                     conn.settimeout(self.timeout)
                     conn.sendall(data)
                     # Half-close so the printer sees end of job; it never answers on 9100.
                     conn.shutdown(socket.SHUT_WR)
-                return
-            except OSError as exc:  # refused, timed out, unreachable, reset
-                last_error = exc
-                if attempt < self.attempts:
-                    time.sleep(self.backoff * 2 ** (attempt - 1))
+                except OSError as exc:
+                    raise TransportError(
+                        f"printer tcp://{self.host}:{self.port} failed while receiving the label "
+                        f"({_describe(exc)}); the job may be partly printed and was not re-sent. "
+                        "Check the printer before printing it again."
+                    ) from exc
+            return
         reason = _describe(last_error)
         raise PrinterUnavailable(
             f"printer tcp://{self.host}:{self.port} did not take the label after {self.attempts} "

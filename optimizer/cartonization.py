@@ -28,6 +28,7 @@ __all__ = [
     "cartonize",
     "cartonize_order",
     "check_packing",
+    "merge_lines",
 ]
 
 CARTON_METHODS = ("best", "first-fit")
@@ -87,6 +88,7 @@ class PackedOrder:
     id: str
     cartons: tuple[PackedCarton, ...]
     reason: str | None = None
+    note: str | None = None  # e.g. that the time budget ran out and the first-fit packing is used
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,8 @@ class _Unit:
     sku: str
     dims: Dims
     kg: float
+    line: int = 0  # index of the order line (after merging) it comes from
+    n: int = 0  # which unit of that line
 
     @property
     def volume(self) -> int:
@@ -112,12 +116,18 @@ def _overlap(p: Dims, d: Dims, q: Dims, e: Dims) -> bool:
     return all(p[k] < q[k] + e[k] and q[k] < p[k] + d[k] for k in range(3))
 
 
+def _inside(q: Dims, p: Dims, d: Dims) -> bool:
+    """Whether point ``q`` lies in box (p, d), lower faces included: no unit can start there."""
+    return all(p[k] <= q[k] < p[k] + d[k] for k in range(3))
+
+
 class _Bin:
     """An open carton being filled by extreme-point placement."""
 
     def __init__(self, ctype: CartonType) -> None:
         self.ctype = ctype
         self.boxes: list[tuple[Dims, Dims, str]] = []
+        self.units: list[_Unit] = []
         self.points: list[Dims] = [(0, 0, 0)]
         self.kg = 0.0
 
@@ -140,20 +150,49 @@ class _Bin:
             return False
         _, p, r = best
         self.boxes.append((p, r, u.sku))
+        self.units.append(u)
         self.kg += u.kg
         self.points.remove(p)
+        # extreme points that the new box covers can never take a unit again: drop them
+        self.points = [q for q in self.points if not _inside(q, p, r)]
         for q in ((p[0] + r[0], p[1], p[2]), (p[0], p[1] + r[1], p[2]), (p[0], p[1], p[2] + r[2])):
-            if q not in self.points:
-                self.points.append(q)
+            if q in self.points or any(q[k] >= inner[k] for k in range(3)):
+                continue
+            if any(_inside(q, b, e) for b, e, _ in self.boxes):
+                continue
+            self.points.append(q)
         return True
 
     def packed(self) -> PackedCarton:
         return PackedCarton(self.ctype.id, tuple(Placement(s, p, d) for p, d, s in self.boxes))
 
 
+def merge_lines(order: OrderItems) -> OrderItems:
+    """One line per SKU: lines with the same SKU, dimensions and kg are added up.
+
+    Two lines naming one SKU with different dimensions or weight are an InputError naming the SKU.
+    """
+    merged: dict[str, Item] = {}
+    for it in order.items:
+        seen = merged.get(it.sku)
+        if seen is None:
+            merged[it.sku] = it
+        elif seen.dims_mm != it.dims_mm or seen.kg != it.kg:
+            raise InputError(
+                f"order {order.id} sku {it.sku}: listed twice with different dimensions or weight "
+                f"({'x'.join(map(str, seen.dims_mm))} mm {seen.kg} kg "
+                f"vs {'x'.join(map(str, it.dims_mm))} mm {it.kg} kg)"
+            )
+        else:
+            merged[it.sku] = Item(it.sku, it.dims_mm, it.kg, seen.qty + it.qty)
+    if len(merged) == len(order.items):
+        return order
+    return OrderItems(order.id, tuple(merged.values()))
+
+
 def _units(order: OrderItems) -> list[_Unit]:
-    units = [_Unit(it.sku, it.dims_mm, it.kg) for it in order.items for _ in range(it.qty)]
-    units.sort(key=lambda u: (-u.volume, -max(u.dims), u.sku))
+    units = [_Unit(it.sku, it.dims_mm, it.kg, j, n) for j, it in enumerate(order.items) for n in range(max(it.qty, 0))]
+    units.sort(key=lambda u: (-u.volume, -max(u.dims), u.sku, u.line, u.n))
     return units
 
 
@@ -187,15 +226,25 @@ def _first_fit(units: Sequence[_Unit], cartons: Sequence[CartonType]) -> list[_B
     return bins
 
 
-def _pack_all(units: Sequence[_Unit], ctype: CartonType) -> _Bin | None:
+class _OutOfTime(Exception):
+    pass
+
+
+def _check_time(deadline: float | None) -> None:
+    if deadline is not None and time.perf_counter() > deadline:
+        raise _OutOfTime
+
+
+def _pack_all(units: Sequence[_Unit], ctype: CartonType, deadline: float | None = None) -> _Bin | None:
     b = _Bin(ctype)
     for u in units:
+        _check_time(deadline)
         if not b.try_add(u):
             return None
     return b
 
 
-def _best(units: Sequence[_Unit], cartons: Sequence[CartonType]) -> list[_Bin]:
+def _best(units: Sequence[_Unit], cartons: Sequence[CartonType], deadline: float | None = None) -> list[_Bin]:
     by_cost = sorted(cartons, key=lambda c: (c.cost, c.volume))
     remaining = list(units)
     bins: list[_Bin] = []
@@ -207,7 +256,7 @@ def _best(units: Sequence[_Unit], cartons: Sequence[CartonType]) -> list[_Bin]:
                 b
                 for c in by_cost
                 if c.volume >= vol and c.max_kg >= kg
-                for b in [_pack_all(remaining, c)]
+                for b in [_pack_all(remaining, c, deadline)]
                 if b is not None
             ),
             None,
@@ -221,6 +270,7 @@ def _best(units: Sequence[_Unit], cartons: Sequence[CartonType]) -> list[_Bin]:
         for c in by_cost:
             b = _Bin(c)
             for u in remaining:
+                _check_time(deadline)
                 b.try_add(u)
             if not b.boxes:
                 continue
@@ -230,14 +280,8 @@ def _best(units: Sequence[_Unit], cartons: Sequence[CartonType]) -> list[_Bin]:
         if best_bin is None:  # cannot happen after _validate; guard against an endless loop
             break
         bins.append(best_bin)
-        placed = [s for _, _, s in best_bin.boxes]
-        left: list[_Unit] = []
-        for u in remaining:
-            if u.sku in placed:
-                placed.remove(u.sku)
-            else:
-                left.append(u)
-        remaining = left
+        placed = {(u.line, u.n) for u in best_bin.units}
+        remaining = [u for u in remaining if (u.line, u.n) not in placed]
     return bins
 
 
@@ -245,23 +289,37 @@ def _cost(bins: Sequence[_Bin]) -> tuple[int, float]:
     return len(bins), sum(b.ctype.cost for b in bins)
 
 
-def cartonize_order(order: OrderItems, cartons: Sequence[CartonType], method: str = "best") -> PackedOrder:
-    """Pack one order: fewest cartons, then lowest cost. Every packing passes ``check_packing``."""
+def cartonize_order(
+    order: OrderItems, cartons: Sequence[CartonType], method: str = "best", time_budget_s: float | None = 2.0
+) -> PackedOrder:
+    """Pack one order: fewest cartons, then lowest cost. Every packing passes ``check_packing``.
+
+    ``best`` gets ``time_budget_s`` seconds (None: no limit); past it the first-fit packing is used
+    and ``note`` says so.
+    """
     if method not in CARTON_METHODS:
         raise InputError(f"method: unknown cartonization method {method!r} (one of {', '.join(CARTON_METHODS)})")
+    order = merge_lines(order)
     reason = _validate(order, cartons)
     if reason:
         return PackedOrder(order.id, (), reason)
     units = _units(order)
     if not units:
         return PackedOrder(order.id, ())
+    t0 = time.perf_counter()
     ff = _first_fit(units, cartons)
     bins = ff
+    note: str | None = None
     if method == "best":
-        mine = _best(units, cartons)
-        if _cost(mine) < _cost(ff):
-            bins = mine
-    packed = PackedOrder(order.id, tuple(b.packed() for b in bins))
+        deadline = None if time_budget_s is None else t0 + time_budget_s
+        try:
+            mine = _best(units, cartons, deadline)
+        except _OutOfTime:
+            note = f"time budget of {time_budget_s:g} s ran out: first-fit packing used"
+        else:
+            if _cost(mine) < _cost(ff):
+                bins = mine
+    packed = PackedOrder(order.id, tuple(b.packed() for b in bins), note=note)
     problem = check_packing(order, cartons, packed)
     if problem:  # never hand out a packing the checker rejects
         raise AssertionError(f"order {order.id}: internal packing error: {problem}")
@@ -278,7 +336,12 @@ class CartonResult:
     order_ms: tuple[float, ...]
 
 
-def cartonize(orders: Sequence[OrderItems], cartons: Sequence[CartonType], method: str = "best") -> CartonResult:
+def cartonize(
+    orders: Sequence[OrderItems],
+    cartons: Sequence[CartonType],
+    method: str = "best",
+    time_budget_s: float | None = 2.0,
+) -> CartonResult:
     """Pack every order; ``fill`` is item volume over carton volume over all cartons (0..1)."""
     t0 = time.perf_counter()
     if not cartons:
@@ -294,7 +357,7 @@ def cartonize(orders: Sequence[OrderItems], cartons: Sequence[CartonType], metho
     times: list[float] = []
     for o in orders:
         t = time.perf_counter()
-        out.append(cartonize_order(o, cartons, method))
+        out.append(cartonize_order(o, cartons, method, time_budget_s))
         times.append((time.perf_counter() - t) * 1e3)
     by_id = {c.id: c for c in cartons}
     n = sum(len(p.cartons) for p in out)
@@ -320,6 +383,7 @@ def check_packing(order: OrderItems, cartons: Sequence[CartonType], packed: Pack
     if packed.reason is not None:
         return None if not packed.cartons else "an order with a reason must have no cartons"
     by_id = {c.id: c for c in cartons}
+    order = merge_lines(order)  # one line per SKU, so units are counted per line
     items = {it.sku: it for it in order.items}
     count: dict[str, int] = {}
     for pc in packed.cartons:

@@ -28,6 +28,10 @@ def _run(fn: Callable[[], dict[str, Any]]) -> None:
     except InputError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
+    except Exception as e:
+        msg = " ".join(str(e).split()) or "no details"
+        typer.echo(f"error: internal error ({type(e).__name__}): {msg}", err=True)
+        raise typer.Exit(2) from None
     sys.stdout.write(json.dumps(answer) + "\n")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.batching import BatchingResult, Cart, Order
-from optimizer.cartonization import CartonResult, CartonType, Item, OrderItems
+from optimizer.cartonization import CartonResult, CartonType, Item, OrderItems, merge_lines
 from optimizer.model import InputError, Layout, Point, Position
 from optimizer.routing import RouteResult
 from optimizer.slotting import SlotLocation, SlotSku, SlottingResult
@@ -333,7 +333,9 @@ def _dims(v: Any, where: str) -> tuple[int, int, int]:
     for x in v:
         if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or x <= 0:
             raise InputError(f"{where}: dimensions must be positive numbers (mm), got {v!r}")
-        out.append(round(x))
+        if isinstance(x, float) and not x.is_integer():
+            raise InputError(f"{where}: dimensions are whole millimetres, got {x!r}")
+        out.append(int(x))
     return out[0], out[1], out[2]
 
 
@@ -368,7 +370,7 @@ def parse_carton(raw: Any) -> CartonInstance:
             if qty < 0:
                 raise InputError(f"{w}: negative quantity {qty}")
             items.append(Item(sku, _dims(idd.get("dims_mm"), w), _num(idd, "kg", w, default=0.0, minimum=0), qty))
-        orders.append(OrderItems(oid, tuple(items)))
+        orders.append(merge_lines(OrderItems(oid, tuple(items))))
     return CartonInstance(tuple(cartons), tuple(orders))
 
 
@@ -456,6 +458,8 @@ def carton_answer(r: CartonResult) -> dict[str, Any]:
                 ],
             }
         )
+        if p.note is not None:
+            orders[-1]["note"] = p.note
     return {
         "orders": orders,
         "total_cartons": r.total_cartons,

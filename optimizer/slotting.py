@@ -355,37 +355,67 @@ def reslot(
     Moves are ordered so each destination is empty when used; a cycle goes through a free location.
     ``max_moves`` keeps only the most valuable moves (by metres saved a day).
     """
-    res = slot(layout, locations, skus, "optimal")
-    target = dict(res.assignment)
-    dist = dict(zip((loc.id for loc in locations), round_trip_m(layout, locations), strict=True))
     by_sku = {s.id: s for s in skus}
+    loc_ids = {loc.id for loc in locations}
+    seen: dict[str, str] = {}
+    for s, lid in current.items():
+        if s not in by_sku:
+            raise InputError(f"reslot: current sku {s} is not among the SKUs of the zone")
+        if lid not in loc_ids:
+            raise InputError(f"reslot: sku {s} is in unknown location {lid}")
+        if lid in seen:
+            raise InputError(f"reslot: location {lid} holds two SKUs ({seen[lid]} and {s})")
+        seen[lid] = s
+    if max_moves is not None and max_moves < 0:
+        raise InputError(f"reslot: max_moves must be >= 0, got {max_moves}")
+    res = slot(layout, locations, skus, "optimal")
+    opt = dict(res.assignment)
+    target = dict(opt)
+    dist = dict(zip((loc.id for loc in locations), round_trip_m(layout, locations), strict=True))
     if max_moves is not None:
+        holder0 = {lid: s for s, lid in current.items()}
+
+        def closure(start: str, moving: set[str]) -> set[str]:
+            """``start`` plus every SKU it displaces (transitively) when all go to the optimum."""
+            out = {start}
+            todo = [start]
+            while todo:
+                x = holder0.get(opt[todo.pop()])
+                if x is not None and x not in moving and x not in out:
+                    out.add(x)
+                    todo.append(x)
+            return out
+
+        # unslotted SKUs must get a location whatever max_moves says
+        moving: set[str] = set()
+        for s in by_sku:
+            if s not in current:
+                moving |= closure(s, moving)
         gains = sorted(
             (
                 (by_sku[s].picks_per_day * (dist.get(current.get(s, ""), 0.0) - dist[t]), s)
-                for s, t in target.items()
-                if current.get(s) != t
+                for s, t in opt.items()
+                if current.get(s) != t and s not in moving
             ),
             reverse=True,
         )
-        keep = {s for _, s in gains[:max_moves]}
-        occupied_final = {t for s, t in target.items() if s in keep}
-        target = {}
-        for s in by_sku:
-            if s in keep:
-                target[s] = res.assignment[s]
-            elif current.get(s) in occupied_final or s not in current:
-                target[s] = res.assignment[s]  # displaced: it must move as well
-            else:
-                target[s] = current[s]
+        for _, s in gains:
+            if s in moving:
+                continue
+            extra = closure(s, moving)
+            if len(moving) + len(extra) <= max_moves:
+                moving |= extra
+        target = {s: (opt[s] if s in moving or s not in current else current[s]) for s in by_sku}
+        if len(set(target.values())) != len(target):  # cannot happen: the closure keeps it one SKU a location
+            raise AssertionError(f"reslot: max_moves produced a double assignment {target}")
     complete = all(sk.id in current for sk in skus)
     before = expected_m_per_line(layout, locations, skus, current) if complete else None
     after = expected_m_per_line(layout, locations, skus, target)
     holder = {loc: s for s, loc in current.items()}
-    pending = {s: t for s, t in target.items() if current.get(s) != t}
+    # SKUs already slotted move first (cycles need a free location); new SKUs only fill locations
+    pending = {s: t for s, t in target.items() if s in current and current[s] != t}
     where = dict(current)
     moves: list[Move] = []
-    free_ids = [loc.id for loc in locations if loc.id not in holder and loc.id not in target.values()]
     while pending:
         progress = False
         for s, t in list(pending.items()):
@@ -398,8 +428,9 @@ def reslot(
                 where[s] = t
                 del pending[s]
                 progress = True
-        if not progress:  # a cycle: park one SKU in a free location first
+        if not progress:  # a cycle: park one SKU in a location that is free now
             s = next(iter(pending))
+            free_ids = [loc.id for loc in locations if loc.id not in holder]
             if not free_ids:
                 raise InputError("reslot: a swap cycle needs one free location and none is left")
             spare = free_ids[0]
@@ -408,4 +439,8 @@ def reslot(
             del holder[src]
             holder[spare] = s
             where[s] = spare
+    for s, t in target.items():
+        if s not in current:  # its destination is no other SKU's current or final location
+            moves.append(Move(s, None, t))
+            holder[t] = s
     return ReslotPlan(target, tuple(moves), before, after)

@@ -94,8 +94,8 @@ class _Eval:
         d = self.memo.get(locs)
         if d is None:
             lay = self.p.layout
-            if len({self.pos[i].aisle for i in locs}) == 1:
-                # one aisle: up to the deepest location and back (exact, no DP needed)
+            if lay.depot.y == 0 and len({self.pos[i].aisle for i in locs}) == 1:
+                # one aisle, depot on the front cross aisle (y=0): up to the deepest location and back
                 a = next(iter(locs))
                 d = 2 * (abs(lay.depot.x - lay.aisle_x[self.pos[a].aisle]) + max(self.pos[i].y for i in locs))
             else:

@@ -71,6 +71,8 @@ def plan_waves(
     t0 = time.perf_counter()
     if pickers < 1:
         raise InputError(f"pickers: at least 1 picker is needed, got {pickers}")
+    if max_orders_per_wave is not None and max_orders_per_wave < 1:
+        raise InputError(f"max_orders_per_wave: must be at least 1 (or unset), got {max_orders_per_wave}")
     if walk_m_per_min <= 0 or seconds_per_line < 0:
         raise InputError("walk_m_per_min must be > 0 and seconds_per_line >= 0")
     groups: dict[tuple[str, str, str], list[WaveOrder]] = {}

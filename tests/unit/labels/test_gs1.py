@@ -127,3 +127,23 @@ def test_element_string_puts_fixed_length_first_and_verifies_with_biip():
 def test_element_string_rejects_bad_values_naming_the_ai(pairs, message):
     with pytest.raises(LabelDataError, match=message):
         ElementString.of(*pairs)
+
+
+def test_sscc_generator_rejects_non_ascii_digit_prefixes():
+    with pytest.raises(ValueError, match="ASCII"):
+        SSCCGenerator("١٢٣٤٥٦٧", 0, MemorySerialSource())
+
+
+@pytest.mark.parametrize("content", ["", "\n", "12a\n", "-5\n"])
+def test_file_sequence_rejects_an_empty_or_corrupt_file(tmp_path, content):
+    path = tmp_path / "serial.txt"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=r"serial\.txt"):
+        FileSerialSource(path).next_serial()
+
+
+def test_gs1_character_set_check_rejects_a_trailing_newline():
+    from labels.gs1 import AIS, _validate_value
+
+    with pytest.raises(LabelDataError, match="character set"):
+        _validate_value(AIS["10"], "LOT1\n", "batch")

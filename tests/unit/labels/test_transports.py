@@ -120,3 +120,37 @@ def test_uri_parsing():
     for bad in ("lpr://x", "tcp://", "file://otherhost/x.zpl", "tcp://h:notaport"):
         with pytest.raises(TransportError):
             transport_for(bad)
+
+
+def test_tcp_transport_does_not_resend_a_job_that_broke_mid_send():
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(5)
+    port = server.getsockname()[1]
+    accepted = []
+
+    def serve():
+        try:
+            while True:
+                conn, _ = server.accept()
+                accepted.append(conn)
+                conn.recv(16)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                conn.close()  # reset: the rest of the job cannot be delivered
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        transport = TcpTransport("127.0.0.1", port, timeout=2.0, attempts=3, backoff=0.01)
+        with pytest.raises(TransportError, match="partly printed") as info:
+            transport.send(b"^XA" + b"X" * 8_000_000 + b"^XZ")
+        assert not isinstance(info.value, PrinterUnavailable)
+        time.sleep(0.2)
+        assert len(accepted) == 1  # sent once, never retried
+    finally:
+        server.close()
+        thread.join(timeout=5)

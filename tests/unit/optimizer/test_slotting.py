@@ -2,6 +2,8 @@ import itertools
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optimizer import (
     InputError,
@@ -116,3 +118,84 @@ def test_reslot_moves_reach_the_plan():
     _check_rules(locs, skus, limited.assignment)
     assert limited.m_per_line_before is not None
     assert limited.m_per_line_after <= limited.m_per_line_before
+
+
+def _replay(current, plan):
+    """Apply the moves to ``current``; every destination must be empty when used."""
+    where = dict(current)
+    holder = {v: k for k, v in current.items()}
+    assert len(holder) == len(current)
+    for mv in plan.moves:
+        assert where.get(mv.sku) == mv.from_id
+        assert mv.to_id not in holder, f"{mv} lands on {holder.get(mv.to_id)}"
+        if mv.from_id is not None:
+            del holder[mv.from_id]
+        holder[mv.to_id] = mv.sku
+        where[mv.sku] = mv.to_id
+    return where
+
+
+_RS_LAYOUT = Layout.rectangular(3, 20.0, 3.0)
+_RS_LOCS = [SlotLocation(f"L{i}", i % 3, 2.0 + 3 * i, 0, 1.0, 100.0) for i in range(6)]
+
+
+def test_reslot_cycles_use_a_location_freed_by_an_earlier_move():
+    # the reviewer's rs3 search: every such instance has a free location at some point
+    rng = random.Random(2)
+    for _ in range(3000):
+        k = rng.randint(2, 5)
+        skus = [SlotSku(f"S{i}", rng.randint(0, 100), 0.1, 1.0) for i in range(k)]
+        ids = [loc.id for loc in _RS_LOCS]
+        rng.shuffle(ids)
+        cur = {s.id: ids[i] for i, s in enumerate(skus)}
+        plan = reslot(_RS_LAYOUT, _RS_LOCS, skus, cur)
+        assert _replay(cur, plan) == plan.assignment
+
+
+def test_reslot_max_moves_never_puts_two_skus_in_one_location():
+    skus = [SlotSku("S0", 64, 0.1, 1.0), SlotSku("S1", 52, 0.1, 1.0), SlotSku("S2", 62, 0.1, 1.0)]
+    cur = {"S0": "L4", "S1": "L1", "S2": "L0"}
+    for m in range(4):
+        plan = reslot(_RS_LAYOUT, _RS_LOCS, skus, cur, max_moves=m)
+        assert len(set(plan.assignment.values())) == len(skus)
+        assert _replay(cur, plan) == plan.assignment
+        assert sum(cur.get(s) != t for s, t in plan.assignment.items()) <= m
+
+
+def test_reslot_rejects_a_current_sku_that_is_not_in_the_zone():
+    locs = [
+        SlotLocation("NEAR", 0, 1.0, 0, 1.0, 100.0),
+        SlotLocation("FAR", 2, 19.0, 0, 1.0, 100.0),
+        SlotLocation("FREE", 2, 18.0, 0, 1.0, 100.0),
+    ]
+    with pytest.raises(InputError, match="OLD"):
+        reslot(_RS_LAYOUT, locs, [SlotSku("S1", 10, 0.1, 1.0)], {"S1": "FAR", "OLD": "NEAR"})
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.integers(0, 2),
+    st.lists(st.integers(0, 100), min_size=6, max_size=6),
+    st.permutations(range(8)),
+    st.integers(0, 7),
+    st.one_of(st.none(), st.integers(0, 8)),
+)
+def test_reslot_property_moves_replay_to_a_valid_assignment(k, spare, picks, perm, unslotted, max_moves):
+    locs = [SlotLocation(f"L{i}", i % 3, 2.0 + 2.5 * i, 0, 1.0, 100.0) for i in range(k + spare)]
+    skus = [SlotSku(f"S{i}", picks[i], 0.1, 1.0) for i in range(k)]
+    free = [f"L{i}" for i in perm if i < k + spare]
+    cur = {s.id: free[i] for i, s in enumerate(skus) if i != unslotted}
+    if len(cur) == len(locs):  # no free location at all: a swap cycle is impossible, say so clearly
+        try:
+            plan = reslot(_RS_LAYOUT, locs, skus, cur, max_moves=max_moves)
+        except InputError as e:
+            message = str(e)
+            if "free location" not in message:
+                raise
+            return
+    else:  # feasible: must never raise
+        plan = reslot(_RS_LAYOUT, locs, skus, cur, max_moves=max_moves)
+    assert set(plan.assignment) == {s.id for s in skus}
+    assert len(set(plan.assignment.values())) == len(skus)
+    assert _replay(cur, plan) == plan.assignment

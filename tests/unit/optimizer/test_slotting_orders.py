@@ -89,3 +89,16 @@ def test_cli_round_trip_and_bad_history(tmp_path, small):
     data["history"]["orders"][0]["lines"][0] = {"sku": problem.skus[0].id, "qty": -1}
     with pytest.raises(InputError, match="negative quantity"):
         parse_order_slotting(data)
+
+
+def test_objective_is_the_exact_route_when_the_depot_is_not_at_y0():
+    from optimizer import Layout, OrderSlottingProblem, Point, SlotLocation, UnitSku
+    from optimizer.slotting_orders import HistoryOrder as HO
+    from optimizer.slotting_orders import order_objective as obj
+
+    lay = Layout.rectangular(3, 20.0, 3.0, 2, Point(0.0, 20.0))  # depot on the back cross aisle
+    locs = (SlotLocation("A", 0, 2.0, 0, 1.0, 100.0), SlotLocation("B", 0, 3.0, 0, 1.0, 100.0))
+    skus = (UnitSku("S1", 0.01, 1.0, 1), UnitSku("S2", 0.01, 1.0, 1))
+    p = OrderSlottingProblem(lay, locs, skus, 1, (HO("H", (("S1", 1), ("S2", 1))),), 0.0)
+    exact = route(lay, [Position(0, 2.0), Position(0, 3.0)]).length_m
+    assert obj(p, {"S1": "A", "S2": "B"}) == pytest.approx(exact)

@@ -25,3 +25,15 @@ def test_waves_group_by_cutoff_carrier_zone_in_release_order():
         # minutes: walking at 60 m/min plus 10 s per line
         assert abs(w.pick_minutes - (w.total_m / 60 + len(w.orders) * 10 / 60)) < 1e-9
         assert w.elapsed_minutes >= w.pick_minutes / 2 - 1e-9
+
+
+def test_max_orders_per_wave_below_one_is_an_input_error():
+    import pytest
+
+    from optimizer import InputError
+
+    layout = Layout.rectangular(6, 10.0, 3.0)
+    orders = [WaveOrder("O1", (Position(0, 1.0),), cutoff="12:00", carrier="DHL", zone="A")]
+    for bad in (0, -1):
+        with pytest.raises(InputError, match="max_orders_per_wave"):
+            plan_waves(layout, orders, Cart(4, 20), max_orders_per_wave=bad, time_limit_s=0.1)
