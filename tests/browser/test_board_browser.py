@@ -6,9 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import IN_CI
-from tests.integration.test_concurrency import _free_port
+from tests.servers import running_server
 from tests.world import PASSWORD, World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,47 +23,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 @pytest.fixture
 def live_server(pg_url: str, redis_url: str) -> Iterator[tuple[str, World]]:
     world = asyncio.run(build_world(pg_url))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "WES_DATABASE_URL": pg_url,
-        "WES_REDIS_URL": redis_url,
-        "WES_LOG_LEVEL": "WARNING",
-        "WES_PASSWORD_TIME_COST": "1",
-        "WES_PASSWORD_MEMORY_KIB": "64",
-    }
     # two worker processes: the browser's event stream and the API write may land on different ones,
     # so the live update proves events cross processes through Redis
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    with running_server(pg_url, redis_url=redis_url) as base:
         yield base, world
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_overview_charts_and_live_update(live_server: tuple[str, World], tmp_path: Path) -> None:

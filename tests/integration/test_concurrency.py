@@ -5,26 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.servers import ROOT, free_port, running_server
 from tests.world import PASSWORD, World, build_world
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+_free_port = free_port  # other tests import it from here
 
 
 @pytest.fixture
@@ -34,49 +26,8 @@ def pg_world(pg_url: str) -> tuple[str, World]:
 
 @pytest.fixture
 def server(pg_world: tuple[str, World]) -> Iterator[str]:
-    url, _ = pg_world
-    port = _free_port()
-    env = {
-        **os.environ,
-        "WES_DATABASE_URL": url,
-        "WES_LOG_LEVEL": "WARNING",
-        "WES_DB_POOL_SIZE": "10",
-        "WES_PASSWORD_TIME_COST": "1",
-        "WES_PASSWORD_MEMORY_KIB": "64",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the server did not start")
+    with running_server(pg_world[0], extra_env={"WES_DB_POOL_SIZE": "10"}) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 async def _token(c: httpx.AsyncClient, user: str) -> dict[str, str]:

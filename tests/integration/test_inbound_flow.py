@@ -20,7 +20,8 @@ from typing import Any
 import httpx
 
 from server.catalog.rules import make_gtin13
-from tests.integration.test_concurrency import ROOT, _token, pg_world, server  # noqa: F401  (fixtures)
+from tests.integration.test_concurrency import _token, pg_world, server  # noqa: F401  (fixtures)
+from tests.servers import ROOT
 from tests.world import World, sscc_for
 
 A = "OWNA"

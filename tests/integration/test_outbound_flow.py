@@ -17,8 +17,9 @@ from typing import Any
 import httpx
 
 from server.catalog.rules import make_gtin13
-from tests.integration.test_concurrency import ROOT, _token, pg_world, server
+from tests.integration.test_concurrency import _token, pg_world, server
 from tests.outbound_helpers import order_body, receive
+from tests.servers import ROOT
 from tests.world import PASSWORD, World
 
 __all__ = ["pg_world", "server"]  # fixtures used here

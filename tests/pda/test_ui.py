@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import IN_CI
-from tests.integration.test_concurrency import _free_port
+from tests.servers import running_server
 from tests.world import PASSWORD, World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,44 +51,8 @@ def display() -> Iterator[str]:
 @pytest.fixture
 def server(pg_url: str) -> Iterator[tuple[str, World, str]]:
     world = asyncio.run(build_world(pg_url))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "WES_DATABASE_URL": pg_url,
-        "WES_LOG_LEVEL": "WARNING",
-        "WES_PASSWORD_TIME_COST": "1",
-        "WES_PASSWORD_MEMORY_KIB": "64",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    with running_server(pg_url) as base:
         yield base, world, pg_url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_picker_moves_and_looks_up_stock_on_the_handheld(
