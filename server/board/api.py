@@ -21,7 +21,7 @@ from sqlalchemy import select
 from server.board.i18n import t
 from server.board.queries import overview
 from server.db.uow import UnitOfWork
-from server.errors import DomainError
+from server.errors import Conflict, DomainError
 from server.http.guards import MANAGERS, PUBLIC, allow
 from server.identity.auth import SESSION_COOKIE, authenticate, login
 from server.identity.models import Device, User
@@ -274,6 +274,107 @@ class BoardController(Controller):
 
             raise NotFound(f"There is no location {location_id}.", code="location_not_found")
         return row[0], row[1]
+
+    @get("/tasks", opt=BOARD)
+    async def tasks_page(
+        self,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        type_: Annotated[str, QueryParameter(name="type")] = "",
+    ) -> Template:
+        return Template(
+            "tasks.html", context=self._ctx(uow, settings, request, type_=type_, **await self._tasks(uow, type_))
+        )
+
+    @get("/partials/tasks", opt=BOARD)
+    async def tasks_partial(
+        self,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        type_: Annotated[str, QueryParameter(name="type")] = "",
+    ) -> Template:
+        return Template(
+            "_tasks.html", context=self._ctx(uow, settings, request, type_=type_, **await self._tasks(uow, type_))
+        )
+
+    async def _tasks_partial(
+        self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any], type_: str
+    ) -> Template:
+        return Template(
+            "_tasks.html", context=self._ctx(uow, settings, request, type_=type_, **await self._tasks(uow, type_))
+        )
+
+    async def _tasks(self, uow: UnitOfWork, type_: str) -> dict[str, Any]:
+        from server.catalog.models import Sku
+        from server.tasks.models import Task, TaskStatus, TaskType
+
+        stmt = select(Task).where(Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.IN_PROGRESS]))
+        if type_ in {t.value for t in TaskType}:
+            stmt = stmt.where(Task.type == TaskType(type_))
+        tasks = list((await uow.session.execute(stmt.order_by(Task.priority, Task.id).limit(300))).scalars())
+        users = list(
+            (
+                await uow.session.execute(
+                    select(User).where(User.active.is_(True), User.owner_id.is_(None)).order_by(User.username)
+                )
+            ).scalars()
+        )
+        codes = dict((await uow.session.execute(select(Location.id, Location.code))).all())
+        skus = dict(
+            (
+                await uow.session.execute(
+                    select(Sku.id, Sku.code).where(Sku.id.in_({t.sku_id for t in tasks if t.sku_id}))
+                )
+            ).all()
+        )
+        return {
+            "tasks": tasks,
+            "users": users,
+            "names": {u.id: u.username for u in users},
+            "codes": codes,
+            "skus": skus,
+            "types": [t.value for t in TaskType],
+        }
+
+    @post("/tasks/{task_id:int}/reassign", opt=BOARD, status_code=200)
+    async def reassign_task(
+        self,
+        task_id: int,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        from server.tasks import services as tasks
+
+        check_csrf(settings, request, data.get("csrf"))
+        user = data.get("user_id", "")
+        await tasks.reassign(uow, task_id, int(user) if user.isdigit() else None)
+        return await self._tasks_partial(uow, settings, request, data.get("type", ""))
+
+    @post("/tasks/{task_id:int}/cancel", opt=BOARD, status_code=200)
+    async def cancel_task(
+        self,
+        task_id: int,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        from server.tasks import services as tasks
+        from server.tasks.models import TaskType
+
+        check_csrf(settings, request, data.get("csrf"))
+        task = await tasks.get_task(uow, task_id)
+        if task.type == TaskType.PICK:
+            # a pick holds an allocation: cancelling the order or the wave releases it, a bare task cancel would not
+            raise Conflict(
+                "Cancel the order instead: it releases the stock this pick holds.", code="cancel_the_order"
+            )
+        await tasks.cancel(uow, task_id, note=f"cancelled on the board by {uow.caller.username}")
+        return await self._tasks_partial(uow, settings, request, data.get("type", ""))
 
     @get("/users", opt=BOARD)
     async def users_page(self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any]) -> Template:

@@ -52,6 +52,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "devices": ("Handhelds", "手持终端"),
     "last_seen": ("Last seen", "最近在线"),
     "language": ("中文", "English"),
+    "tasks": ("Tasks", "任务"),
+    "task_type": ("Type", "类型"),
+    "holder": ("Held by", "执行人"),
+    "release": ("(nobody: back to open)", "（无人：退回待领取）"),
+    "reassign": ("Assign", "指派"),
+    "cancel": ("Cancel", "取消"),
+    "no_tasks": ("No open tasks.", "没有未完成的任务。"),
 }
 
 

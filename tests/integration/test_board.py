@@ -90,3 +90,50 @@ async def test_location_label_preview_and_print(client, world: World, tmp_path: 
         f"/board/labels/location/{img.group(2)}/print", data={"printer": "tcp://127.0.0.1:1", "csrf": token}
     )
     assert r.status_code == 200 and 'class="error"' in r.text
+
+
+async def _make_task(db_url: str, world: World, task_type: str) -> int:
+    from server.db.engine import create_engine, create_session_factory
+    from server.db.uow import UnitOfWork
+    from server.identity.principal import SYSTEM
+    from server.tasks.models import TaskType
+    from server.tasks.services import create_task
+
+    engine = create_engine(db_url)
+    async with create_session_factory(engine)() as session:
+        task = await create_task(
+            UnitOfWork(session, SYSTEM),
+            type=TaskType(task_type),
+            warehouse_id=world.warehouse_id,
+            owner_id=world.owners["OWNA"],
+            sku_id=world.skus["OWNA-SKU0"],
+            qty=5,
+            from_location_id=world.locations["RCV-01"],
+            to_location_id=world.locations["A-01-05-A"],
+        )
+        await session.commit()
+        task_id = task.id
+    await engine.dispose()
+    return task_id
+
+
+async def test_tasks_page_reassign_and_cancel(client, world: World, db_url: str) -> None:
+    put = await _make_task(db_url, world, "putaway")
+    pick = await _make_task(db_url, world, "pick")
+    await _board_login(client)
+    page = (await client.get("/board/tasks")).text
+    token = _csrf(page)
+    assert f'id="task-{put}"' in page and "RCV-01" in page and "OWNA-SKU0" in page
+    users = (await client.get("/board/users")).text
+    assert "picker" in users
+    picker_id = re.search(r'<option value="(\d+)" >picker</option>', page)
+    assert picker_id, "the picker is offered for assignment"
+    r = await client.post(f"/board/tasks/{put}/reassign", data={"user_id": picker_id.group(1), "csrf": token})
+    row = re.search(rf'<tr id="task-{put}">(.*?)</tr>', r.text, re.S)
+    assert r.status_code == 200 and row and "claimed" in row.group(1) and "<td>picker</td>" in row.group(1)
+    refused = await client.post(f"/board/tasks/{put}/cancel", data={"csrf": "forged"})
+    assert refused.status_code == 403
+    r = await client.post(f"/board/tasks/{put}/cancel", data={"csrf": token})
+    assert r.status_code == 200 and f'id="task-{put}"' not in r.text
+    r = await client.post(f"/board/tasks/{pick}/cancel", data={"csrf": token})
+    assert r.status_code == 409 and r.json()["code"] == "cancel_the_order"
