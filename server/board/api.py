@@ -30,6 +30,7 @@ from server.inventory.api import stock_out
 from server.inventory.models import Movement, Stock
 from server.layout.labels import location_label_png, location_label_zpl
 from server.layout.models import Location, Zone
+from server.printing import send_label
 from server.settings import Settings
 
 BOARD = allow(*MANAGERS)
@@ -248,19 +249,13 @@ class BoardController(Controller):
         request: Request[Any, Any, Any],
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template:
-        from labels.errors import LabelError, TransportError
-        from labels.transports import send
-
         check_csrf(settings, request, data.get("csrf"))
         loc, zone = await self._location(uow, location_id)
-        uri = data.get("printer", "").strip()
         try:
-            if not uri.startswith(("tcp://", "file://")):
-                raise DomainError("Give a printer address: tcp://host:9100 or file:///path.", code="bad_printer")
-            send(location_label_zpl(loc, zone), uri, timeout=3.0, attempts=1)
+            send_label(location_label_zpl(loc, zone), data.get("printer", ""))
             message, ok = t("printed", uow.caller.locale), True
-        except (LabelError, TransportError, OSError, DomainError) as exc:
-            message, ok = str(getattr(exc, "message", exc)), False
+        except DomainError as exc:
+            message, ok = exc.message, False
         return Template("_print_result.html", context={"message": message, "ok": ok})
 
     async def _location(self, uow: UnitOfWork, location_id: int) -> tuple[Location, str]:
@@ -370,11 +365,100 @@ class BoardController(Controller):
         task = await tasks.get_task(uow, task_id)
         if task.type == TaskType.PICK:
             # a pick holds an allocation: cancelling the order or the wave releases it, a bare task cancel would not
-            raise Conflict(
-                "Cancel the order instead: it releases the stock this pick holds.", code="cancel_the_order"
-            )
+            raise Conflict("Cancel the order instead: it releases the stock this pick holds.", code="cancel_the_order")
         await tasks.cancel(uow, task_id, note=f"cancelled on the board by {uow.caller.username}")
         return await self._tasks_partial(uow, settings, request, data.get("type", ""))
+
+    @get("/inbound", opt=BOARD)
+    async def inbound_page(self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any]) -> Template:
+        return Template("inbound.html", context=self._ctx(uow, settings, request, **await self._inbound(uow)))
+
+    async def _inbound(self, uow: UnitOfWork) -> dict[str, Any]:
+        from server.identity.models import Owner, Warehouse
+        from server.inbound.models import Asn, PurchaseOrder, Receipt, ReceiptStatus, Supplier
+
+        pos = (await uow.session.execute(select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(50))).scalars()
+        asns = (await uow.session.execute(select(Asn).order_by(Asn.id.desc()).limit(50))).scalars()
+        receipts = (
+            await uow.session.execute(
+                select(Receipt).where(Receipt.status == ReceiptStatus.OPEN).order_by(Receipt.id.desc()).limit(50)
+            )
+        ).scalars()
+        owners = (await uow.session.execute(select(Owner).order_by(Owner.code))).scalars().all()
+        suppliers = (await uow.session.execute(select(Supplier).order_by(Supplier.code))).scalars().all()
+        warehouses = (await uow.session.execute(select(Warehouse).order_by(Warehouse.code))).scalars().all()
+        return {
+            "pos": list(pos),
+            "asns": list(asns),
+            "receipts": list(receipts),
+            "owners": owners,
+            "owner_codes": {o.id: o.code for o in owners},
+            "suppliers": suppliers,
+            "supplier_codes": {x.id: x.code for x in suppliers},
+            "warehouses": warehouses,
+            "form": {},
+            "errors": [],
+        }
+
+    @post("/inbound/purchase-orders", opt=BOARD, status_code=200)
+    async def create_po(
+        self,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        """A purchase order typed on the board: one line per row, ``SKU-CODE quantity``."""
+        from pydantic import ValidationError
+
+        from server.inbound.schemas import PoIn
+        from server.inbound.services import create_po
+
+        check_csrf(settings, request, data.get("csrf"))
+        errors: list[str] = []
+        lines = []
+        for n, row in enumerate(data.get("lines", "").splitlines(), start=1):
+            parts = row.split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not parts[1].isdigit():
+                errors.append(f"line {n}: write 'SKU-CODE quantity', got '{row.strip()}'")
+                continue
+            lines.append({"sku_code": parts[0], "qty": int(parts[1])})
+        ctx: dict[str, Any] = {}
+        if not errors:
+            try:
+                po = await create_po(
+                    uow,
+                    PoIn.model_validate(
+                        {
+                            "owner_id": int(data["owner_id"]) if data.get("owner_id", "").isdigit() else None,
+                            "warehouse_id": int(data.get("warehouse_id", "0") or 0),
+                            "supplier_code": data.get("supplier"),
+                            "number": data.get("number", "").strip(),
+                            "expected_date": data.get("expected_date") or None,
+                            "open": data.get("open") == "on",
+                            "lines": lines,
+                        }
+                    ),
+                )
+                ctx["created"] = po.number
+            except ValidationError as exc:
+                errors.extend(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            except DomainError as exc:
+                errors.extend([exc.message, *(f"{e.get('field', '')}: {e.get('message', '')}" for e in exc.errors)])
+        if errors:
+            # nothing of a refused order may stay: this request's transaction is rolled back by the 422
+            return Template(
+                "_po_form.html",
+                status_code=422,
+                context=self._ctx(
+                    uow, settings, request, **{**await self._inbound(uow), "form": data, "errors": errors}
+                ),
+            )
+        return Template(
+            "_po_form.html", context=self._ctx(uow, settings, request, **{**await self._inbound(uow), **ctx})
+        )
 
     @get("/users", opt=BOARD)
     async def users_page(self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any]) -> Template:

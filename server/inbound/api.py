@@ -25,6 +25,7 @@ from server.inbound.schemas import (
     PoLineOut,
     PoOut,
     PoStatusIn,
+    PrintIn,
     PutawayConfirmIn,
     ReceiptIn,
     ReceiptLineOut,
@@ -38,6 +39,7 @@ from server.inbound.schemas import (
     SupplierOut,
     TaskBrief,
 )
+from server.printing import send_label
 from server.tasks.api import task_out
 from server.tasks.schemas import TaskOut
 
@@ -251,6 +253,17 @@ class LpnController(Controller):
     async def label(self, lpn_code: str, uow: UnitOfWork) -> Response[str]:
         lpn = await services.lpn_or_404(uow, lpn_code)
         return Response(await services.lpn_label(uow, lpn), media_type=MediaType.TEXT)
+
+    @post(
+        "/{lpn_code:str}/print",
+        opt=allow(*RECEIVING),
+        status_code=200,
+        summary="Print the LPN's label on a printer (tcp://host:9100 or file:///path)",
+    )
+    async def print_label(self, lpn_code: str, data: PrintIn, uow: UnitOfWork) -> dict[str, str]:
+        lpn = await services.lpn_or_404(uow, lpn_code)
+        send_label((await services.lpn_label(uow, lpn)).encode(), data.printer)
+        return {"lpn": lpn.code, "printed_to": data.printer}
 
 
 class PutawayController(Controller):

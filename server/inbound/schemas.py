@@ -288,3 +288,7 @@ class DestinationIn(BaseModel):
         if (self.location_id is None) == (self.location is None):
             raise ValueError("give exactly one of location_id or location")
         return self
+
+
+class PrintIn(BaseModel):
+    printer: str = Field(min_length=1, max_length=300, description="tcp://host:9100 or file:///path")

@@ -127,6 +127,7 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/receipts/{receipt_id:int}/close"): 403,
     ("GET", "/api/v1/lpns/{lpn_code:str}"): 403,
     ("GET", "/api/v1/lpns/{lpn_code:str}/label.zpl"): 403,
+    ("POST", "/api/v1/lpns/{lpn_code:str}/print"): 403,
     ("POST", "/api/v1/putaway-tasks/{task_id:int}/confirm"): 403,
     ("POST", "/api/v1/putaway-tasks/{task_id:int}/destination"): 403,
     ("GET", "/api/v1/tasks"): "own",
@@ -162,6 +163,7 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
     p = p.replace("{lpn_code:str}", str(b_in.get("lpn", "NONE")))
     b_owner = world.owners[B]
     bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/api/v1/lpns/{lpn_code:str}/print"): {"printer": "file:///tmp/wes-matrix-should-not-exist.zpl"},
         ("POST", "/api/v1/owners"): {"code": "EVIL", "name": "x"},
         ("POST", "/api/v1/warehouses"): {"code": "EVIL", "name": "x"},
         ("POST", "/api/v1/users"): {
