@@ -39,6 +39,8 @@ class Sku(IdMixin, TimestampMixin, Base):
     fragile: Mapped[bool] = mapped_column(Boolean, default=False)
     hazmat: Mapped[bool] = mapped_column(Boolean, default=False)
     demand_class: Mapped[str] = mapped_column(String(1), default="C")  # A/B/C for slotting
+    # The zone putaway keeps this SKU in (e.g. a cold room, a cage for valuables); '' = any storage zone.
+    storage_zone: Mapped[str] = mapped_column(String(16), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     @property

@@ -39,6 +39,7 @@ class SkuIn(BaseModel):
     fragile: bool = False
     hazmat: bool = False
     demand_class: str = Field("C", pattern=r"^[ABC]$")
+    storage_zone: str = Field("", max_length=16, description="Zone code putaway must use; empty for any")
     barcodes: list[BarcodeIn] = Field(default_factory=list, max_length=50)
 
 
@@ -55,6 +56,7 @@ class SkuPatch(BaseModel):
     fragile: bool | None = None
     hazmat: bool | None = None
     demand_class: str | None = Field(None, pattern=r"^[ABC]$")
+    storage_zone: str | None = Field(None, max_length=16)
     active: bool | None = None
 
 
@@ -76,5 +78,6 @@ class SkuOut(BaseModel):
     fragile: bool
     hazmat: bool
     demand_class: str
+    storage_zone: str = ""
     active: bool
     barcodes: list[BarcodeOut] = []

@@ -24,6 +24,7 @@ class PutawayItem:
     unit_m3: float
     unit_kg: float
     demand_class: str = "C"
+    zone: str = ""  # the SKU's storage zone; '' = any
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ def suggest(item: PutawayItem, candidates: Sequence[Candidate]) -> Suggestion:
         cube_m3=item.qty * item.unit_m3,
         kg=item.unit_kg,
         owner=str(item.owner_id),
+        zone=item.zone or None,
     )
     percentile = DEMAND_PERCENTILE.get(item.demand_class, 0.5)
     for pool in (

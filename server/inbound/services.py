@@ -1054,6 +1054,7 @@ def _item(sku: Sku, owner_id: int, qty: int) -> PutawayItem:
         unit_m3=sku.unit_m3,
         unit_kg=float(sku.weight_kg),
         demand_class=sku.demand_class,
+        zone=sku.storage_zone,
     )
 
 

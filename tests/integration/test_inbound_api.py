@@ -495,3 +495,22 @@ async def test_receiving_and_putaway_publish_events_after_commit(sqlite_url: str
         ("done", "done"),
         ("put_away", "3"),
     ], got
+
+
+async def test_putaway_keeps_a_sku_in_its_storage_zone(client, world: World):
+    sup = await login(client, "supervisor")
+    sku_id = world.skus[f"{A}-SKU0"]
+    r = await client.patch(f"/api/v1/skus/{sku_id}", headers=sup, json={"storage_zone": "B"})
+    assert r.status_code == 200 and r.json()["storage_zone"] == "B"
+    h = await login(client, "receiver")
+    rc = (
+        await client.post(
+            "/api/v1/receipts", headers=h, json={"warehouse_id": world.warehouse_id, "owner_id": world.owners[A]}
+        )
+    ).json()
+    got = await client.post(f"/api/v1/receipts/{rc['id']}/scans", headers=h, json={"sku_id": sku_id, "qty": 2})
+    assert got.status_code == 201, got.text
+    (task,) = got.json()["tasks"]
+    dest = (await client.get(f"/api/v1/locations/{task['to_location_id']}", headers=sup)).json()
+    zone_b = (await client.get(f"/api/v1/warehouses/{world.warehouse_id}/zones", headers=sup)).json()["items"]
+    assert dest["zone_id"] == next(z["id"] for z in zone_b if z["code"] == "B")  # not the nearer zone A
