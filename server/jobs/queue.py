@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
 
 from server.db.engine import create_engine, create_session_factory
@@ -41,9 +42,12 @@ def make_worker(settings: Settings, queue: Queue | None = None, *, burst: bool =
         ctx["engine"] = create_engine(settings.database_url, pool_size=4)
         ctx["session_factory"] = create_session_factory(ctx["engine"])
         ctx["settings"] = settings
+        ctx["redis"] = Redis.from_url(settings.redis_url) if settings.redis_url else None
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["engine"].dispose()
+        if ctx.get("redis") is not None:
+            await ctx["redis"].aclose()
 
     return Worker(
         queue,

@@ -8,6 +8,7 @@ from typing import Any
 
 from server.db.uow import UnitOfWork
 from server.identity.principal import SYSTEM
+from server.jobs.events import commit_and_publish
 from server.outbound.models import Wave, WaveStatus
 from server.outbound.waves import release_in_steps
 
@@ -30,7 +31,12 @@ async def release_wave_job(ctx: dict[str, Any], *, wave_id: int) -> dict[str, An
         sessions.clear()
         session = factory()
         sessions.append(session)
-        return UnitOfWork(session, SYSTEM), session.commit
+        uow = UnitOfWork(session, SYSTEM)
+
+        async def commit() -> None:
+            await commit_and_publish(ctx, uow)
+
+        return uow, commit
 
     try:
         return await release_in_steps(new_uow, wave_id)
@@ -77,7 +83,7 @@ async def reallocate_backorders_job(ctx: dict[str, Any]) -> dict[str, int]:
                 ).scalars()
             )
             orders, _ = await allocate_orders(uow, warehouse_id, ids)
-            await session.commit()
+            await commit_and_publish(ctx, uow)
         allocated += sum(1 for o in orders if o.status == OrderStatus.ALLOCATED)
         still_short += sum(1 for o in orders if o.status == OrderStatus.BACKORDERED)
     return {"allocated": allocated, "backordered": still_short}
@@ -101,6 +107,6 @@ async def auto_release_job(ctx: dict[str, Any]) -> dict[str, int]:
             if rule is None:
                 continue
             wave = await auto_release(uow, rule)
-            await session.commit()
+            await commit_and_publish(ctx, uow)
         released += wave is not None
     return {"rules": len(rule_ids), "waves": released}

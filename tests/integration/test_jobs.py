@@ -55,3 +55,34 @@ async def test_worker_purges_old_replies(pg_url: str, redis_url: str) -> None:
         assert (await s.execute(select(func.count(IdempotentReply.id)))).scalar_one() == 1
     await queue.disconnect()
     await engine.dispose()
+
+
+async def test_events_raised_in_jobs_reach_redis_after_commit(sqlite_url: str, redis_url: str) -> None:
+    import json
+
+    from redis.asyncio import Redis
+
+    from server.db.uow import UnitOfWork
+    from server.identity.principal import SYSTEM
+    from server.jobs.events import commit_and_publish
+
+    channel = f"waves-test-{uuid.uuid4().hex[:6]}"
+    redis = Redis.from_url(redis_url)
+    sub = redis.pubsub()
+    await sub.subscribe(channel)
+    engine = create_engine(sqlite_url)
+    async with create_session_factory(engine)() as session:
+        uow = UnitOfWork(session, SYSTEM)
+        uow.emit(channel, {"event": "released", "wave_id": 7})
+        await commit_and_publish({"redis": redis}, uow)
+        assert uow.events == []
+    got = None
+    for _ in range(50):
+        msg = await sub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+        if msg is not None:
+            got = json.loads(msg["data"])
+            break
+    assert got == {"event": "released", "wave_id": 7}
+    await sub.aclose()
+    await redis.aclose()
+    await engine.dispose()
