@@ -65,7 +65,7 @@ class SerialSource(Protocol):
 
     def next_serial(self) -> int:
         """Return the next unused serial number (0, 1, 2, ...)."""
-        ...
+        ...  # a Protocol: the implementations are MemorySerialSource and FileSerialSource
 
 
 class MemorySerialSource:

@@ -26,7 +26,7 @@ class Transport(Protocol):
 
     def send(self, data: bytes) -> None:
         """Deliver `data` (ZPL bytes) or raise TransportError."""
-        ...
+        ...  # a Protocol: the implementations are the TCP, file and stdout transports below
 
 
 @dataclass(frozen=True, slots=True)

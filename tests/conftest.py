@@ -38,7 +38,7 @@ def require_service(name: str, url: str, port: int) -> None:
     message = f"{name} is not reachable at {url}; start it (see README, 'Tests') or set the URL variable."
     if IN_CI:
         pytest.fail(f"CI=true and {message}", pytrace=False)
-    pytest.skip(message)
+    pytest.skip(message)  # a developer laptop without the service; CI=true fails above instead
 
 
 def _with_db(url: str, db: str) -> str:

@@ -290,9 +290,7 @@ class BoardController(Controller):
         request: Request[Any, Any, Any],
         type_: Annotated[str, QueryParameter(name="type")] = "",
     ) -> Template:
-        return Template(
-            "_tasks.html", context=self._ctx(uow, settings, request, type_=type_, **await self._tasks(uow, type_))
-        )
+        return await self._tasks_partial(uow, settings, request, type_)
 
     async def _tasks_partial(
         self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any], type_: str

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import inspect
+from sqlalchemy import Select, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -36,3 +36,13 @@ async def list_page(
         LimitOffset(limit, offset), *where, order_by=order_by if order_by is not None else default_order
     )
     return list(items), total
+
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+
+def for_update(stmt: S, *, skip_locked: bool = False, of: Any = None) -> S:
+    """Lock the rows the statement reads (``FOR UPDATE``; SQLite holds the write lock anyway) and refresh the
+    objects the session already holds: without ``populate_existing`` a row loaded earlier in the transaction keeps
+    its stale values after the lock, and a concurrent change is silently lost."""
+    return stmt.with_for_update(skip_locked=skip_locked, of=of).execution_options(populate_existing=True)

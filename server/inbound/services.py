@@ -19,6 +19,7 @@ from biip.sscc import Sscc
 from sqlalchemy import func, select
 
 from server.catalog.models import Barcode, Sku
+from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.identity.models import Owner, Warehouse
@@ -164,7 +165,7 @@ async def create_po(uow: UnitOfWork, data: PoIn) -> PurchaseOrder:
 async def po_or_404(uow: UnitOfWork, po_id: int, *, lock: bool = False) -> PurchaseOrder:
     stmt = select(PurchaseOrder).where(PurchaseOrder.id == po_id)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = for_update(stmt)
     po = (await uow.session.execute(stmt)).scalar_one_or_none()
     if po is None:
         raise NotFound(f"There is no purchase order {po_id}.", code="po_not_found")
@@ -506,7 +507,7 @@ async def start_receipt(
 async def receipt_or_404(uow: UnitOfWork, receipt_id: int, *, lock: bool = False) -> Receipt:
     stmt = select(Receipt).where(Receipt.id == receipt_id)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = for_update(stmt)
     receipt = (await uow.session.execute(stmt)).scalar_one_or_none()
     if receipt is None:
         raise NotFound(f"There is no receipt {receipt_id}.", code="receipt_not_found")
@@ -562,19 +563,12 @@ async def _today(uow: UnitOfWork, warehouse_id: int) -> date:
 
 async def _lock_po_line(uow: UnitOfWork, po_line_id: int) -> PurchaseOrderLine:
     return (
-        await uow.session.execute(
-            select(PurchaseOrderLine)
-            .where(PurchaseOrderLine.id == po_line_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        await uow.session.execute(for_update(select(PurchaseOrderLine).where(PurchaseOrderLine.id == po_line_id)))
     ).scalar_one()
 
 
 async def _lock_asn_lines(uow: UnitOfWork, *where: Any) -> list[AsnLine]:
-    rows = await uow.session.execute(
-        select(AsnLine).where(*where).order_by(AsnLine.id).with_for_update().execution_options(populate_existing=True)
-    )
+    rows = await uow.session.execute(for_update(select(AsnLine).where(*where).order_by(AsnLine.id)))
     return list(rows.scalars())
 
 
@@ -1079,10 +1073,11 @@ async def _putaway_task(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine) ->
     assert sku is not None
     existing = (
         await uow.session.execute(
-            select(Task)
-            .where(Task.type == TaskType.PUTAWAY, Task.stock_id == line.stock_id, Task.status == TaskStatus.OPEN)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+            for_update(
+                select(Task).where(
+                    Task.type == TaskType.PUTAWAY, Task.stock_id == line.stock_id, Task.status == TaskStatus.OPEN
+                )
+            )
         )
     ).scalar_one_or_none()
     qty = line.qty + (existing.qty if existing else 0)

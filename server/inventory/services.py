@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
+from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import InsufficientStock, InvalidInput, NotFound
 from server.inventory.models import Movement, MovementReason, Stock, StockStatus
@@ -68,7 +69,7 @@ class InventoryService:
     async def get_stock(self, stock_id: int, *, lock: bool = False) -> Stock:
         stmt = select(Stock).where(Stock.id == stock_id)
         if lock:
-            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+            stmt = for_update(stmt)
         stock = (await self.session.execute(stmt)).scalar_one_or_none()
         if stock is None:
             raise NotFound(f"There is no stock row {stock_id} (it may have just been emptied).", code="stock_not_found")
@@ -81,12 +82,7 @@ class InventoryService:
         rows = (
             (
                 await self.session.execute(
-                    select(Stock)
-                    .where(Stock.id.in_(sorted(set(ids))))
-                    .order_by(Stock.id)
-                    .with_for_update()
-                    # refresh what the session already holds: the locked values are the only true ones
-                    .execution_options(populate_existing=True)
+                    for_update(select(Stock).where(Stock.id.in_(sorted(set(ids)))).order_by(Stock.id))
                 )
             )
             .scalars()
@@ -97,7 +93,7 @@ class InventoryService:
     async def _find(self, key: StockKey, *, lock: bool) -> Stock | None:
         stmt = select(Stock).where(*_identity(key))
         if lock:
-            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+            stmt = for_update(stmt)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def _location(self, location_id: int) -> Location:
@@ -358,21 +354,22 @@ class InventoryService:
             return []
         rows = (
             await self.session.execute(
-                select(Stock, Location)
-                .join(Location, Location.id == Stock.location_id)
-                .where(
-                    Stock.sku_id.in_(sorted(set(sku_ids))),
-                    Stock.id.not_in(list(exclude)),
-                    Stock.status == StockStatus.AVAILABLE,
-                    Stock.on_hand > Stock.allocated,
-                    Location.warehouse_id == warehouse_id,
-                    Location.type.in_(list(STORAGE_TYPES)),
-                    Location.active.is_(True),
-                    Location.blocked.is_(False),
+                for_update(
+                    select(Stock, Location)
+                    .join(Location, Location.id == Stock.location_id)
+                    .where(
+                        Stock.sku_id.in_(sorted(set(sku_ids))),
+                        Stock.id.not_in(list(exclude)),
+                        Stock.status == StockStatus.AVAILABLE,
+                        Stock.on_hand > Stock.allocated,
+                        Location.warehouse_id == warehouse_id,
+                        Location.type.in_(list(STORAGE_TYPES)),
+                        Location.active.is_(True),
+                        Location.blocked.is_(False),
+                    )
+                    .order_by(Stock.id),
+                    of=Stock,
                 )
-                .order_by(Stock.id)
-                .with_for_update(of=Stock)
-                .execution_options(populate_existing=True)
             )
         ).all()
         return [(s, loc) for s, loc in rows]

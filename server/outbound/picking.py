@@ -14,6 +14,7 @@ from optimizer import route
 from server.catalog.models import Sku
 from server.catalog.services import find_by_barcode
 from server.db.base import utcnow
+from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.identity.models import Warehouse
@@ -50,7 +51,7 @@ def _batch_event(uow: UnitOfWork, batch: PickBatch, event: str, **extra: Any) ->
 async def batch_tasks(uow: UnitOfWork, batch: PickBatch, *, lock: bool = False) -> list[Task]:
     stmt = select(Task).where(Task.doc_type == PICK_DOC, Task.doc_ref == batch.code).order_by(Task.id)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = for_update(stmt)
     rows = list((await uow.session.execute(stmt)).scalars())
     return sorted(rows, key=lambda t: (float(t.details.get("seq", 0)), t.id))
 
@@ -58,7 +59,7 @@ async def batch_tasks(uow: UnitOfWork, batch: PickBatch, *, lock: bool = False) 
 async def get_batch(uow: UnitOfWork, batch_id: int, *, lock: bool = False) -> PickBatch:
     stmt = select(PickBatch).where(PickBatch.id == batch_id)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = for_update(stmt)
     batch = (await uow.session.execute(stmt)).scalar_one_or_none()
     if batch is None:
         raise NotFound(f"There is no pick batch {batch_id}.", code="batch_not_found")
@@ -141,12 +142,13 @@ async def claim_next(uow: UnitOfWork, warehouse_id: int) -> PickBatch:
         return mine
     batch = (
         await uow.session.execute(
-            select(PickBatch)
-            .where(PickBatch.warehouse_id == warehouse_id, PickBatch.status == BatchStatus.OPEN)
-            .order_by(PickBatch.priority.desc(), PickBatch.cutoff_at.is_(None), PickBatch.cutoff_at, PickBatch.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
+            for_update(
+                select(PickBatch)
+                .where(PickBatch.warehouse_id == warehouse_id, PickBatch.status == BatchStatus.OPEN)
+                .order_by(PickBatch.priority.desc(), PickBatch.cutoff_at.is_(None), PickBatch.cutoff_at, PickBatch.id)
+                .limit(1),
+                skip_locked=True,
+            )
         )
     ).scalar_one_or_none()
     if batch is None:

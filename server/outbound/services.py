@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.catalog.models import Sku
+from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, DomainError, InsufficientStock, InvalidInput, NotFound
 from server.identity.models import Warehouse
@@ -79,7 +80,7 @@ async def _lines_for(uow: UnitOfWork, owner_id: int, data: OrderIn) -> list[tupl
 async def get_order(uow: UnitOfWork, order_id: int, *, lock: bool = False) -> SalesOrder:
     stmt = select(SalesOrder).where(SalesOrder.id == order_id)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = for_update(stmt)
     order = (await uow.session.execute(stmt)).scalar_one_or_none()
     if order is None:
         raise NotFound(f"There is no order {order_id}.", code="order_not_found")
@@ -104,14 +105,13 @@ async def order_lines(uow: UnitOfWork, order_ids: Sequence[int]) -> dict[int, li
 async def _find(uow: UnitOfWork, owner_id: int, data: OrderIn) -> SalesOrder | None:
     return (
         await uow.session.execute(
-            select(SalesOrder)
-            .where(
-                SalesOrder.owner_id == owner_id,
-                SalesOrder.channel == data.channel,
-                SalesOrder.channel_order_id == data.channel_order_id,
+            for_update(
+                select(SalesOrder).where(
+                    SalesOrder.owner_id == owner_id,
+                    SalesOrder.channel == data.channel,
+                    SalesOrder.channel_order_id == data.channel_order_id,
+                )
             )
-            .with_for_update()
-            .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
 
@@ -282,11 +282,7 @@ async def _release_allocations(uow: UnitOfWork, order: SalesOrder) -> None:
         if a.task_id is not None
     ]
     if task_ids:
-        for task in (
-            await uow.session.execute(
-                select(Task).where(Task.id.in_(task_ids)).with_for_update().execution_options(populate_existing=True)
-            )
-        ).scalars():
+        for task in (await uow.session.execute(for_update(select(Task).where(Task.id.in_(task_ids))))).scalars():
             if task.status not in TASK_FINAL:
                 task.status = TaskStatus.CANCELLED
                 task.note = f"order {order.channel_order_id} cancelled or changed"
@@ -316,11 +312,7 @@ async def _lock_orders(uow: UnitOfWork, ids: Sequence[int]) -> list[SalesOrder]:
     return list(
         (
             await uow.session.execute(
-                select(SalesOrder)
-                .where(SalesOrder.id.in_(sorted(set(ids))))
-                .order_by(SalesOrder.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
+                for_update(select(SalesOrder).where(SalesOrder.id.in_(sorted(set(ids)))).order_by(SalesOrder.id))
             )
         )
         .scalars()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from optimizer import Cart, Order, batch_orders, tour_length
 from server.db.base import utcnow
+from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
 from server.inventory.models import Stock
@@ -121,9 +122,7 @@ async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
     stmt = stmt.order_by(
         SalesOrder.cutoff_at.is_(None), SalesOrder.cutoff_at, SalesOrder.priority.desc(), SalesOrder.id
     )
-    orders = list(
-        (await uow.session.execute(stmt.with_for_update().execution_options(populate_existing=True))).scalars()
-    )
+    orders = list((await uow.session.execute(for_update(stmt))).scalars())
     allocs = await _open_allocations(uow, [o.id for o in orders])
     if data.zones:
         zone_of = dict(
@@ -212,7 +211,7 @@ async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
 async def get_wave(uow: UnitOfWork, wave_id: int, *, lock: bool = False) -> Wave:
     stmt = select(Wave).where(Wave.id == wave_id)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = for_update(stmt)
     wave = (await uow.session.execute(stmt)).scalar_one_or_none()
     if wave is None:
         raise NotFound(f"There is no wave {wave_id}.", code="wave_not_found")
@@ -244,11 +243,7 @@ async def release_batches(uow: UnitOfWork, wave: Wave, batch_indexes: Sequence[i
             o.id: o
             for o in (
                 await uow.session.execute(
-                    select(SalesOrder)
-                    .where(SalesOrder.id.in_(spec["orders"]))
-                    .order_by(SalesOrder.id)
-                    .with_for_update()
-                    .execution_options(populate_existing=True)
+                    for_update(select(SalesOrder).where(SalesOrder.id.in_(spec["orders"])).order_by(SalesOrder.id))
                 )
             ).scalars()
         }

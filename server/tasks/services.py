@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from server.db.base import utcnow
+from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, NotFound
 from server.identity.models import Role, User
@@ -47,7 +48,7 @@ async def create_task(uow: UnitOfWork, **fields: Any) -> Task:
 async def get_task(uow: UnitOfWork, task_id: int, *, lock: bool = False) -> Task:
     stmt = select(Task).where(Task.id == task_id)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = for_update(stmt)
     task = (await uow.session.execute(stmt)).scalar_one_or_none()
     if task is None:
         raise NotFound(f"There is no task {task_id}.", code="task_not_found")
@@ -61,12 +62,7 @@ async def claim_next(uow: UnitOfWork, warehouse_id: int, task_type: TaskType | N
     stmt = select(Task).where(Task.warehouse_id == warehouse_id, Task.status == TaskStatus.OPEN)
     if task_type is not None:
         stmt = stmt.where(Task.type == task_type)
-    stmt = (
-        stmt.order_by(Task.priority, Task.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
+    stmt = for_update(stmt.order_by(Task.priority, Task.id).limit(1), skip_locked=True)
     task = (await uow.session.execute(stmt)).scalar_one_or_none()
     if task is None:
         raise NotFound("There is no open task for you right now.", code="no_task")
