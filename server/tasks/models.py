@@ -17,6 +17,8 @@ class TaskType(enum.StrEnum):
     PICK = "pick"
     COUNT = "count"
     REPLENISH = "replenish"
+    MOVE = "move"  # a directed move (re-slotting, consolidation, disposition of a return)
+    VAS = "vas"  # a value-added service (kitting, relabelling), billed by its service code
 
 
 class TaskStatus(enum.StrEnum):
