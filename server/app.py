@@ -22,6 +22,7 @@ from server import __version__
 from server.board.api import BoardController
 from server.catalog.api import CONTROLLERS as CATALOG
 from server.db.engine import create_engine, create_session_factory
+from server.exceptions.api import CONTROLLERS as EXCEPTIONS
 from server.http.deps import provide_uow
 from server.http.guards import PUBLIC, role_guard
 from server.http.health import HealthController
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *OUTBOUND,
         *INBOUND,
         *TASKS,
+        *EXCEPTIONS,
         BoardController,
         create_static_files_router(
             path="/static/swagger", directories=[SWAGGER_DIR], opt=PUBLIC, include_in_schema=False

@@ -64,3 +64,23 @@ async def add_outbound(url: str, world: Any) -> Any:
     finally:
         await engine.dispose()
     return world
+
+
+async def outbox_rows(url: str, event_type: str | None = None) -> list[dict[str, Any]]:
+    """The outbox as the delivery worker will read it: event type, owner, key and payload, in write order."""
+    from sqlalchemy import select
+
+    from server.integration.models import OutboxEvent
+
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine)() as session:
+            stmt = select(OutboxEvent).order_by(OutboxEvent.id)
+            if event_type is not None:
+                stmt = stmt.where(OutboxEvent.event_type == event_type)
+            return [
+                {"event_type": e.event_type, "owner_id": e.owner_id, "key": e.key, "payload": e.payload}
+                for e in (await session.execute(stmt)).scalars()
+            ]
+    finally:
+        await engine.dispose()

@@ -1,6 +1,7 @@
 """Every table, imported in one place so that Alembic and `create_all` see the whole schema."""
 
 from server.catalog.models import Barcode, Sku
+from server.exceptions.models import FloorException
 from server.idempotency.models import IdempotentReply
 from server.identity.models import ApiKey, AuthToken, Device, Owner, User, Warehouse
 from server.inbound.models import (
@@ -14,6 +15,7 @@ from server.inbound.models import (
     ReceiptLine,
     Supplier,
 )
+from server.integration.models import OutboxEvent
 from server.inventory.models import Movement, Stock
 from server.layout.models import Location, Zone
 from server.outbound.models import Allocation, CartType, OrderLine, PickBatch, SalesOrder, Wave, WaveRule
@@ -29,11 +31,13 @@ __all__ = [
     "CartType",
     "Device",
     "Discrepancy",
+    "FloorException",
     "IdempotentReply",
     "Location",
     "Lpn",
     "Movement",
     "OrderLine",
+    "OutboxEvent",
     "Owner",
     "PickBatch",
     "PurchaseOrder",

@@ -22,6 +22,7 @@ from server.catalog.models import Barcode, Sku
 from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.exceptions.services import open_exception
 from server.identity.models import Owner, Warehouse
 from server.inbound.models import (
     Asn,
@@ -43,6 +44,7 @@ from server.inbound.rules import RECEIVABLE_PO, check_po_transition, po_status_a
 from server.inbound.scans import Scan, parse_scan
 from server.inbound.schemas import AsnIn, PoIn, ReceiveIn, SupplierIn
 from server.inbound.tolerance import check_over_receipt, variance
+from server.integration import outbox
 from server.inventory.models import MovementReason, Stock, StockStatus
 from server.inventory.rules import StockKey
 from server.inventory.services import DocRef, InventoryService
@@ -896,6 +898,45 @@ async def close_receipt(uow: UnitOfWork, receipt_id: int) -> Receipt:
         uow.session.add(d)
     receipt.status = ReceiptStatus.CLOSED
     await uow.session.flush()
+    codes = dict(
+        (await uow.session.execute(select(Sku.id, Sku.code).where(Sku.id.in_({d.sku_id for d in found})))).all()
+    )
+    for d in found:
+        await open_exception(
+            uow,
+            "receipt_discrepancy",
+            warehouse_id=receipt.warehouse_id,
+            owner_id=receipt.owner_id,
+            ref_type="receipt",
+            ref_id=receipt.number,
+            message=f"Receipt {receipt.number}: {codes.get(d.sku_id, d.sku_id)} {d.kind}, "
+            f"{d.received} received of {d.expected} expected.",
+            details={
+                "discrepancy_id": d.id,
+                "sku_id": d.sku_id,
+                "kind": d.kind,
+                "expected": d.expected,
+                "received": d.received,
+            },
+        )
+    outbox.record(
+        uow,
+        "receipt.completed",
+        {
+            "receipt": receipt.number,
+            "receipt_id": receipt.id,
+            "kind": receipt.kind.value,
+            "po_id": receipt.po_id,
+            "asn_id": receipt.asn_id,
+            "discrepancies": [
+                {"sku": codes.get(d.sku_id), "kind": d.kind, "expected": d.expected, "received": d.received}
+                for d in found
+            ],
+        },
+        owner_id=receipt.owner_id,
+        warehouse_id=receipt.warehouse_id,
+        key=f"receipt:{receipt.id}",
+    )
     uow.emit(
         "inbound",
         {

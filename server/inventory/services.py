@@ -21,6 +21,7 @@ from server.catalog.models import Sku
 from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import InsufficientStock, InvalidInput, NotFound
+from server.integration import outbox
 from server.inventory.models import Movement, MovementReason, Stock, StockStatus
 from server.inventory.rules import (
     ADJUSTMENT_REASONS,
@@ -309,16 +310,36 @@ class InventoryService:
                 errors=[{"field": "note", "message": "required"}],
             )
         if delta > 0:
-            return await self.receive(key, delta, reason=reason, doc=doc, note=note)
-        stock = await self._find(key, lock=True)
-        if stock is None:
-            raise NotFound("There is no such stock to adjust down.", code="stock_not_found")
-        if self.uow.principal is not None:
-            self.uow.principal.check_owner(stock.owner_id)
-        await self._remove(stock, -delta)
-        self._ledger(key=key, qty=-delta, reason=reason, src=key, dst=None, doc=doc, note=note)
-        await self.session.flush()
-        self._emit("adjusted", key, delta)
+            stock = await self.receive(key, delta, reason=reason, doc=doc, note=note)
+        else:
+            found = await self._find(key, lock=True)
+            if found is None:
+                raise NotFound("There is no such stock to adjust down.", code="stock_not_found")
+            stock = found
+            if self.uow.principal is not None:
+                self.uow.principal.check_owner(stock.owner_id)
+            await self._remove(stock, -delta)
+            self._ledger(key=key, qty=-delta, reason=reason, src=key, dst=None, doc=doc, note=note)
+            await self.session.flush()
+            self._emit("adjusted", key, delta)
+        outbox.record(
+            self.uow,
+            "inventory.adjusted",
+            {
+                "sku_id": key.sku_id,
+                "location_id": key.location_id,
+                "lot": key.lot,
+                "lpn": key.lpn,
+                "status": key.status.value,
+                "delta": delta,
+                "reason": reason.value,
+                "note": note,
+                "doc_type": doc.type,
+                "doc_ref": doc.ref,
+            },
+            owner_id=key.owner_id,
+            key=f"sku:{key.sku_id}",
+        )
         return stock
 
     async def change_status(

@@ -17,6 +17,7 @@ from server.db.base import utcnow
 from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.exceptions.services import open_exception
 from server.identity.models import Warehouse
 from server.inventory.services import DocRef, InventoryService
 from server.layout.graph import walking_model
@@ -372,12 +373,20 @@ async def short(uow: UnitOfWork, task_id: int, location: str, found_qty: int, it
     if order.status == OrderStatus.RELEASED:
         set_status(order, OrderStatus.PICKING)
     await _after_pick(uow, task, batch)
-    uow.emit(
-        "exceptions",
-        {
-            "event": "short_pick",
-            "warehouse_id": batch.warehouse_id,
+    await open_exception(
+        uow,
+        "short_pick",
+        warehouse_id=batch.warehouse_id,
+        owner_id=order.owner_id,
+        ref_type="task",
+        ref_id=str(task.id),
+        message=(
+            f"Short pick at {loc.code} for order {order.channel_order_id}: {found_qty} of {left} found, "
+            f"{reallocated} re-allocated, {backordered} backordered."
+        ),
+        details={
             "batch_id": batch.id,
+            "batch": batch.code,
             "order_id": order.id,
             "task_id": task.id,
             "location": loc.code,

@@ -17,6 +17,7 @@ from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, DomainError, InsufficientStock, InvalidInput, NotFound
 from server.identity.models import Warehouse
+from server.integration import outbox
 from server.inventory.models import Stock
 from server.inventory.services import InventoryService
 from server.layout.models import Location, LocationType
@@ -29,7 +30,32 @@ from server.tasks.models import Task, TaskStatus
 TASK_FINAL = frozenset({TaskStatus.DONE, TaskStatus.CANCELLED})
 
 
+# what the order's source hears of through the outbox (the board hears of every event over the realtime channel)
+OUTBOX_EVENTS = {
+    "received": "order.received",
+    "allocated": "order.allocated",
+    "backordered": "order.backordered",
+    "cancelled": "order.cancelled",
+    "picked": "order.picked",
+}
+
+
 def publish(uow: UnitOfWork, order: SalesOrder, event: str, **extra: Any) -> None:
+    if (event_type := OUTBOX_EVENTS.get(event)) is not None:
+        outbox.record(
+            uow,
+            event_type,
+            {
+                "order_id": order.id,
+                "channel": order.channel.value,
+                "channel_order_id": order.channel_order_id,
+                "status": order.status.value,
+                **extra,
+            },
+            owner_id=order.owner_id,
+            warehouse_id=order.warehouse_id,
+            key=f"order:{order.id}",
+        )
     uow.emit(
         "outbound",
         {

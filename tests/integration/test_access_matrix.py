@@ -6,6 +6,7 @@ cover, so a new endpoint cannot ship without saying what another owner's login g
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -137,6 +138,9 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/tasks/{task_id:int}/start"): 403,
     ("POST", "/api/v1/tasks/{task_id:int}/cancel"): 403,
     ("POST", "/api/v1/tasks/{task_id:int}/reassign"): 403,
+    ("GET", "/api/v1/exceptions"): 403,
+    ("GET", "/api/v1/exceptions/{exception_id:int}"): 403,
+    ("POST", "/api/v1/exceptions/{exception_id:int}/resolve"): 403,
 }
 
 
@@ -246,6 +250,8 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
             ("POST", "/api/v1/picking/picks/{task_id:int}/short"): {"location": "x", "found_qty": 0},
         }
     )
+    # any other object: the role guard or the owner check must refuse before the id matters
+    p = re.sub(r"\{\w+:int\}", "1", re.sub(r"\{\w+:str\}", "X", p))
     return method, p, bodies.get((method, path), {})
 
 

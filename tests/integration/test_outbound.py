@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.outbound_helpers import ADDRESS, order_body, receive
+from tests.outbound_helpers import ADDRESS, order_body, outbox_rows, receive
 from tests.world import World, login
 
 
@@ -16,7 +16,7 @@ async def _stock(client, headers, stock_id: int) -> dict:
     return r.json()
 
 
-async def test_intake_is_idempotent_and_changes_apply_before_release(client, world: World):
+async def test_intake_is_idempotent_and_changes_apply_before_release(client, world: World, db_url: str):
     key = {"X-API-Key": world.api_keys["OWNA"]}
     body = order_body(world, "WEB-1", [("OWNA-SKU0", 2)], carrier="SF", priority=5)
     r1 = await client.post("/api/v1/orders", json=body, headers=key)
@@ -39,6 +39,14 @@ async def test_intake_is_idempotent_and_changes_apply_before_release(client, wor
     # an owner's key cannot submit for another owner
     r5 = await client.post("/api/v1/orders", json={**body, "owner_id": world.owners["OWNB"]}, headers=key)
     assert r5.status_code == 403 and r5.json()["code"] == "other_owner"
+    # the order source hears of each new order once, through the outbox, not of repeats
+    received = await outbox_rows(db_url, "order.received")
+    assert [(e["payload"]["channel"], e["payload"]["channel_order_id"]) for e in received] == [
+        ("web", "WEB-1"),
+        ("marketplace", "WEB-1"),
+    ]
+    assert {e["owner_id"] for e in received} == {world.owners["OWNA"]}
+    assert received[0]["key"] == f"order:{order['id']}"
 
 
 async def test_unknown_skus_are_all_listed(client, world: World):

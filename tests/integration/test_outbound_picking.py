@@ -144,6 +144,18 @@ async def test_wave_release_and_scan_confirmed_picking(client, world: World, db_
     assert count["type"] == "count" and count["from_location_id"] == short["location_id"]
     new_picks = [p for p in res["batch"]["picks"] if p["line_id"] == short["line_id"] and p["status"] != "done"]
     assert len(new_picks) == 1 and new_picks[0]["location_id"] != short["location_id"]
+    # the supervisor sees the short pick as an open exception, and resolves it once
+    exc = (await client.get("/api/v1/exceptions", params={"status": "open", "kind": "short_pick"}, headers=sup)).json()
+    assert exc["total"] == 1 and exc["items"][0]["details"]["count_task_id"] == res["count_task_id"]
+    assert "close" in [a["name"] for a in exc["items"][0]["actions"]]
+    url_resolve = f"/api/v1/exceptions/{exc['items'][0]['id']}/resolve"
+    r = await client.post(url_resolve, json={"action": "shrug"}, headers=sup)
+    assert r.status_code == 422 and r.json()["code"] == "unknown_action"
+    r = await client.post(url_resolve, json={"action": "close", "note": "recount ordered"}, headers=sup)
+    assert r.status_code == 200 and r.json()["status"] == "resolved" and r.json()["actions"] == []
+    r = await client.post(url_resolve, json={"action": "close"}, headers=sup)
+    assert r.status_code == 409 and r.json()["code"] == "exception_resolved"
+    assert (await client.get("/api/v1/exceptions", headers=picker)).status_code == 403
     # pause and hand over: another picker gets the batch with what was picked still on the cart
     r = await client.post(f"/api/v1/picking/batches/{batch['id']}/release", headers=picker)
     assert r.status_code == 200 and r.json()["status"] == "open"

@@ -1,0 +1,1 @@
+"""What other systems hear of: the transactional outbox, webhooks, channel and ERP sync."""
