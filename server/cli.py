@@ -178,36 +178,49 @@ def worker(burst: Annotated[bool, typer.Option(help="Process what is queued, the
 
 @app.command()
 def audit() -> None:
-    """Prove that stock equals the sum of the movement ledger; exit 1 listing every difference."""
-    from server.inventory.services import audit_stock
+    """Prove the books: stock equals the sum of the ledger, and every allocated unit is held by an open
+    reservation (no allocation left dangling); exit 1 listing every difference."""
+    from server.audit import audit as run_audit
 
     settings = get_settings()
 
     async def go() -> Any:
         async with _uow(settings) as uow:
-            return await audit_stock(uow.session)
+            return await run_audit(uow.session)
 
-    diffs = _run(go)
-    if not diffs:
-        out.print("[green]Audit clean:[/green] every stock row equals the sum of its ledger rows.")
-        return
-    table = Table(title=f"{len(diffs)} stock identities differ from the ledger")
-    for col in ("owner", "sku", "location", "lot", "expiry", "lpn", "status", "stock", "ledger"):
-        table.add_column(col)
-    for d in diffs[:200]:
-        k = d.key
-        table.add_row(
-            str(k.owner_id),
-            str(k.sku_id),
-            str(k.location_id),
-            k.lot,
-            str(k.expiry or ""),
-            k.lpn,
-            k.status.value,
-            str(d.stock_on_hand),
-            str(d.ledger_on_hand),
+    report = _run(go)
+    if report.clean:
+        out.print(
+            "[green]Audit clean:[/green] every stock row equals the sum of its ledger rows, "
+            "and every allocated unit is reserved by an open allocation."
         )
-    out.print(table)
+        return
+    if report.ledger:
+        table = Table(title=f"{len(report.ledger)} stock identities differ from the ledger")
+        for col in ("owner", "sku", "location", "lot", "expiry", "lpn", "status", "stock", "ledger"):
+            table.add_column(col)
+        for d in report.ledger[:200]:
+            k = d.key
+            table.add_row(
+                str(k.owner_id),
+                str(k.sku_id),
+                str(k.location_id),
+                k.lot,
+                str(k.expiry or ""),
+                k.lpn,
+                k.status.value,
+                str(d.stock_on_hand),
+                str(d.ledger_on_hand),
+            )
+        out.print(table)
+    if report.reservations:
+        table = Table(title=f"{len(report.reservations)} stock rows whose allocated differs from their reservations")
+        for col in ("stock id", "allocated", "reserved", "by"):
+            table.add_column(col)
+        for r in report.reservations[:200]:
+            by = ", ".join(f"{name} {qty}" for name, qty in r.reserved.items()) or "nothing"
+            table.add_row(str(r.stock_id), str(r.allocated), str(r.reserved_total), by)
+        out.print(table)
     raise typer.Exit(1)
 
 

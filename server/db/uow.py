@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,16 @@ class UnitOfWork:
     principal: Principal | None = None
     events: list[Event] = field(default_factory=list)
 
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
     def emit(self, channel: str, payload: dict[str, Any]) -> None:
         self.events.append(Event(channel, payload))
+
+    def on_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` once the unit of work has committed (e.g. queue a job that reads what was just written);
+        dropped on rollback. A hook's failure is logged, never undoes the commit: what it starts must be
+        recoverable by a sweeper."""
+        self.after_commit.append(hook)
 
     @property
     def caller(self) -> Principal:

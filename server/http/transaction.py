@@ -255,6 +255,7 @@ class TransactionMiddleware(ASGIMiddleware):
                 if held.status >= 400:
                     await session.rollback()
                     uow.events.clear()
+                    uow.after_commit.clear()
                 try:
                     if key and caller and held.status < 500:
                         add_reply(
@@ -327,6 +328,12 @@ class TransactionMiddleware(ASGIMiddleware):
         )
 
     async def _publish(self, scope: Any, uow: UnitOfWork) -> None:
+        hooks, uow.after_commit = list(uow.after_commit), []
+        for hook in hooks:
+            try:
+                await hook()
+            except Exception:  # the write is committed; what the hook starts has a sweeper
+                log.warning("after_commit_failed", path=scope.get("path"), exc_info=True)
         if not uow.events:
             return
         publisher = getattr(scope["app"].state, "publish", None)

@@ -16,6 +16,12 @@ log = structlog.get_logger("wes.jobs")
 async def commit_and_publish(ctx: dict[str, Any], uow: UnitOfWork) -> None:
     """Commit the job's unit of work, then publish what it emitted (nothing is heard of a rolled-back change)."""
     await uow.session.commit()
+    hooks, uow.after_commit = list(uow.after_commit), []
+    for hook in hooks:
+        try:
+            await hook()
+        except Exception:
+            log.warning("job_after_commit_failed", exc_info=True)
     redis = ctx.get("redis")
     events, uow.events = list(uow.events), []
     if redis is None:

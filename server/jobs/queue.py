@@ -10,8 +10,14 @@ from saq import CronJob, Queue, Worker
 
 from server.db.engine import create_engine, create_session_factory
 from server.jobs.tasks import audit_stock_job, purge_idempotent_replies
-from server.outbound.jobs import auto_release_job, reallocate_backorders_job, release_wave_job
+from server.outbound.jobs import (
+    auto_release_job,
+    reallocate_backorders_job,
+    release_wave_job,
+    resume_stalled_releases_job,
+)
 from server.settings import Settings
+from server.shipping.jobs import poll_tracking_job
 
 QUEUE_NAME = "wes"
 FUNCTIONS: list[Any] = [
@@ -20,12 +26,16 @@ FUNCTIONS: list[Any] = [
     release_wave_job,
     reallocate_backorders_job,
     auto_release_job,
+    resume_stalled_releases_job,
+    poll_tracking_job,
 ]
 CRON_JOBS: list[Any] = [
     CronJob(cast(Any, purge_idempotent_replies), cron="17 * * * *"),
     CronJob(cast(Any, audit_stock_job), cron="5 2 * * *"),
     CronJob(cast(Any, reallocate_backorders_job), cron="*/5 * * * *"),
     CronJob(cast(Any, auto_release_job), cron="* * * * *"),
+    CronJob(cast(Any, resume_stalled_releases_job), cron="* * * * *"),
+    CronJob(cast(Any, poll_tracking_job), cron="*/30 * * * *"),
 ]
 
 

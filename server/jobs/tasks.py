@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from server.audit import audit
 from server.idempotency.models import IdempotentReply
-from server.inventory.services import audit_stock
 
 
 async def purge_idempotent_replies(ctx: dict[str, Any], *, older_than_hours: int | None = None) -> dict[str, int]:
@@ -22,7 +22,7 @@ async def purge_idempotent_replies(ctx: dict[str, Any], *, older_than_hours: int
 
 
 async def audit_stock_job(ctx: dict[str, Any]) -> dict[str, int]:
-    """The nightly proof that stock equals the ledger; differences are logged and reported."""
+    """The nightly proof that stock equals the ledger and allocations their reservations; differences reported."""
     async with ctx["session_factory"]() as session:
-        diffs = await audit_stock(session)
-    return {"differences": len(diffs)}
+        report = await audit(session)
+    return {"differences": len(report.ledger), "reservation_differences": len(report.reservations)}

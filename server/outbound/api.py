@@ -47,6 +47,7 @@ from server.outbound.schemas import (
     ShortageOut,
     ShortIn,
     ShortOut,
+    WaveCancelOut,
     WaveIn,
     WaveOut,
     WaveRuleIn,
@@ -323,17 +324,28 @@ class WaveController(Controller):
     )
     async def release(self, wave_id: int, uow: UnitOfWork, settings: Settings) -> ReleaseOut:
         if settings.redis_url:
-            from server.jobs.queue import make_queue
+            from server.outbound.jobs import enqueue_release
 
             wave = await waves.start_release(uow, wave_id)
-            queue = make_queue(settings)
-            try:
-                await queue.enqueue("release_wave_job", wave_id=wave.id, timeout=600)
-            finally:
-                await queue.disconnect()
+            # queued once 'releasing' is committed, so the worker always finds it (a lost enqueue: the sweeper)
+            uow.on_commit(lambda: enqueue_release(settings, wave_id))
             return ReleaseOut(wave=WaveOut.model_validate(wave), queued=True)
         wave = await waves.release_now(uow, wave_id)
         return ReleaseOut(wave=WaveOut.model_validate(wave), queued=False)
+
+    @post(
+        "/{wave_id:int}/cancel",
+        opt=allow(*MANAGERS),
+        summary="Call a wave back: unstarted batches cancelled, their orders allocated again; started ones listed",
+        status_code=200,
+    )
+    async def cancel(self, wave_id: int, data: CancelIn, uow: UnitOfWork) -> WaveCancelOut:
+        out = await waves.cancel_wave(uow, wave_id, data.reason)
+        return WaveCancelOut(
+            wave=WaveOut.model_validate(out["wave"]),
+            cancelled_batches=out["cancelled_batches"],
+            kept_batches=out["kept_batches"],
+        )
 
 
 class PickingController(Controller):

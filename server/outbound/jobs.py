@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from server.db.uow import UnitOfWork
@@ -11,18 +11,36 @@ from server.identity.principal import SYSTEM
 from server.jobs.events import commit_and_publish
 from server.outbound.models import Wave, WaveStatus
 from server.outbound.waves import release_in_steps
+from server.settings import Settings
+
+RELEASE_RETRIES = 3
+STALLED_AFTER_S = 120  # a releasing wave whose progress has not moved for this long is picked up again
+
+
+async def enqueue_release(settings: Settings, wave_id: int) -> None:
+    """Queue the release of a wave marked releasing. Keyed by the wave, so a wave is never released by two jobs at
+    once (SAQ ignores a second enqueue while the first is queued or running); retried if a worker dies."""
+    from server.jobs.queue import make_queue
+
+    queue = make_queue(settings)
+    try:
+        await queue.enqueue(
+            "release_wave_job",
+            key=f"release-wave-{wave_id}",
+            wave_id=wave_id,
+            timeout=600,
+            heartbeat=60,
+            retries=RELEASE_RETRIES,
+            retry_delay=1.0,
+        )
+    finally:
+        await queue.disconnect()
 
 
 async def release_wave_job(ctx: dict[str, Any], *, wave_id: int) -> dict[str, Any]:
-    """Release a wave marked releasing, committing its progress every few batches."""
+    """Release a wave marked releasing, committing progress every few batches; a retry resumes after the last
+    committed step (see :func:`release_in_steps`), so a killed worker never releases a batch twice."""
     factory = ctx["session_factory"]
-    # the request that queued the job commits the 'releasing' mark just after enqueueing: wait for it
-    for _ in range(100):
-        async with factory() as session:
-            wave = await session.get(Wave, wave_id)
-            if wave is not None and wave.status == WaveStatus.RELEASING:
-                break
-        await asyncio.sleep(0.1)
     sessions: list[Any] = []
 
     async def new_uow() -> tuple[UnitOfWork, Callable[[], Awaitable[None]]]:
@@ -35,22 +53,49 @@ async def release_wave_job(ctx: dict[str, Any], *, wave_id: int) -> dict[str, An
 
         async def commit() -> None:
             await commit_and_publish(ctx, uow)
+            job = ctx.get("job")
+            if job is not None:
+                await job.update()  # a heartbeat for SAQ: this job is alive
 
         return uow, commit
 
     try:
         return await release_in_steps(new_uow, wave_id)
     except Exception as exc:
-        async with factory() as session:
-            wave = await session.get(Wave, wave_id)
-            if wave is not None and wave.status == WaveStatus.RELEASING:
-                wave.status = WaveStatus.FAILED
-                wave.error = str(exc)[:500]
-                await session.commit()
+        job = ctx.get("job")
+        if job is None or not job.retryable:  # the last attempt: say so on the wave and the board
+            async with factory() as session:
+                wave = await session.get(Wave, wave_id, with_for_update=True)
+                if wave is not None and wave.status == WaveStatus.RELEASING:
+                    wave.status = WaveStatus.FAILED
+                    wave.error = f"{type(exc).__name__}: {exc}"[:500]
+                    await session.commit()
         raise
     finally:
         for s in sessions:
             await s.close()
+
+
+async def resume_stalled_releases_job(ctx: dict[str, Any]) -> dict[str, int]:
+    """Every minute: a wave left releasing with no progress for a while (its job lost with Redis, or never
+    queued because the enqueue after the commit failed) is queued again; it resumes where it stopped."""
+    from sqlalchemy import select
+
+    from server.db.base import utcnow
+
+    factory = ctx["session_factory"]
+    cutoff = utcnow() - timedelta(seconds=STALLED_AFTER_S)
+    async with factory() as session:
+        ids = list(
+            (
+                await session.execute(
+                    select(Wave.id).where(Wave.status == WaveStatus.RELEASING, Wave.updated_at < cutoff)
+                )
+            ).scalars()
+        )
+    for wave_id in ids:
+        await enqueue_release(ctx["settings"], wave_id)
+    return {"resumed": len(ids)}
 
 
 async def reallocate_backorders_job(ctx: dict[str, Any]) -> dict[str, int]:

@@ -147,6 +147,7 @@ class Wave(IdMixin, TimestampMixin, Base):
     total_m: Mapped[float] = mapped_column(Float, default=0.0)
     baseline_m: Mapped[float] = mapped_column(Float, default=0.0)
     progress: Mapped[int] = mapped_column(default=0)  # orders batched so far
+    batches_done: Mapped[int] = mapped_column(default=0)  # of the plan's batches, released so far (resume point)
     progress_total: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(String(500), default="")
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

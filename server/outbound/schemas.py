@@ -171,8 +171,15 @@ class WaveOut(BaseModel):
     baseline_m: float
     progress: int
     progress_total: int
+    batches_done: int
     error: str
     released_at: datetime | None
+
+
+class WaveCancelOut(BaseModel):
+    wave: WaveOut
+    cancelled_batches: list[str] = Field(description="Batches called back: their orders are allocated again")
+    kept_batches: list[str] = Field(description="Batches a picker holds or has picked from: left to finish")
 
 
 class ReleaseOut(BaseModel):

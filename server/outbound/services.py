@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.models import Sku
 from server.db.repository import for_update
@@ -317,6 +318,14 @@ async def _release_allocations(uow: UnitOfWork, order: SalesOrder) -> None:
     for ln in (await order_lines(uow, [order.id]))[order.id]:
         ln.allocated_qty = 0
     await uow.session.flush()
+
+
+async def reserved_by_orders(session: AsyncSession) -> dict[int, int]:
+    """Units each stock row holds for open order allocations (for the audit: this must equal its allocated)."""
+    rows = await session.execute(
+        select(Allocation.stock_id, func.sum(Allocation.qty)).where(Allocation.qty > 0).group_by(Allocation.stock_id)
+    )
+    return {stock_id: int(total) for stock_id, total in rows.tuples()}
 
 
 async def cancel(uow: UnitOfWork, order_id: int, reason: str) -> SalesOrder:

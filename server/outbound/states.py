@@ -9,7 +9,7 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.RECEIVED: frozenset({S.ALLOCATED, S.BACKORDERED, S.CANCELLED}),
     S.ALLOCATED: frozenset({S.RECEIVED, S.BACKORDERED, S.RELEASED, S.CANCELLED}),
     S.BACKORDERED: frozenset({S.RECEIVED, S.ALLOCATED, S.CANCELLED}),
-    S.RELEASED: frozenset({S.PICKING, S.PICKED, S.CANCELLED}),
+    S.RELEASED: frozenset({S.ALLOCATED, S.PICKING, S.PICKED, S.CANCELLED}),  # allocated: its wave called back
     S.PICKING: frozenset({S.PICKED, S.CANCELLED}),
     S.PICKED: frozenset({S.PACKED, S.CANCELLED}),
     S.PACKED: frozenset({S.SHIPPED}),

@@ -219,24 +219,25 @@ async def get_wave(uow: UnitOfWork, wave_id: int, *, lock: bool = False) -> Wave
 
 
 async def start_release(uow: UnitOfWork, wave_id: int) -> Wave:
-    """Mark a planned wave as releasing (refusing any other state)."""
+    """Mark a planned wave as releasing; a failed release may be started again and resumes where it stopped."""
     wave = await get_wave(uow, wave_id, lock=True)
-    if wave.status != WaveStatus.PLANNED:
+    if wave.status not in (WaveStatus.PLANNED, WaveStatus.FAILED):
         raise Conflict(
-            f"Wave {wave.code} is {wave.status}; only a planned wave can be released.", code="wave_not_planned"
+            f"Wave {wave.code} is {wave.status}; only a planned (or failed) wave can be released.",
+            code="wave_not_planned",
         )
     wave.status = WaveStatus.RELEASING
-    wave.progress = 0
+    wave.error = ""
     await uow.session.flush()
     wave_event(uow, wave, "releasing")
     return wave
 
 
-async def release_batches(uow: UnitOfWork, wave: Wave, batch_indexes: Sequence[int]) -> int:
+async def release_batches(uow: UnitOfWork, wave: Wave, batch_indexes: Sequence[int]) -> None:
     """Create the pick batches ``batch_indexes`` of the wave's plan: one cart each, a tote per order, one pick
-    task per allocation in route order. Orders that changed since planning are left out. Returns orders done."""
+    task per allocation in route order. Orders that changed since planning (held, cancelled, re-allocated) are
+    left out and go back to the pool; orders already on a batch are never released twice."""
     plan = wave.preview["batches"]
-    done = 0
     for bi in batch_indexes:
         spec = plan[bi]
         orders = {
@@ -251,21 +252,24 @@ async def release_batches(uow: UnitOfWork, wave: Wave, batch_indexes: Sequence[i
             a.id: a
             for a in (
                 await uow.session.execute(
-                    select(Allocation).where(Allocation.id.in_(spec["sequence"])).with_for_update()
+                    for_update(select(Allocation).where(Allocation.id.in_(spec["sequence"])).order_by(Allocation.id))
                 )
             ).scalars()
         }
         ok = {
             oid
             for oid, o in orders.items()
-            if o.status == OrderStatus.ALLOCATED and o.wave_id == wave.id and not o.hold_reason
+            if o.status == OrderStatus.ALLOCATED and o.wave_id == wave.id and not o.hold_reason and o.batch_id is None
         }
-        seq = [aid for aid in spec["sequence"] if aid in allocs and allocs[aid].order_id in ok and allocs[aid].qty > 0]
+        seq = [
+            aid
+            for aid in spec["sequence"]
+            if aid in allocs and allocs[aid].order_id in ok and allocs[aid].qty > 0 and allocs[aid].task_id is None
+        ]
         ok = {allocs[aid].order_id for aid in seq}
         for oid, o in orders.items():
-            if oid not in ok and o.wave_id == wave.id:
+            if oid not in ok and o.wave_id == wave.id and o.batch_id is None:
                 o.wave_id = None  # changed, held or cancelled since the plan: back to the pool
-        done += len(spec["orders"])
         if not seq:
             continue
         batch = PickBatch(
@@ -332,22 +336,28 @@ async def release_batches(uow: UnitOfWork, wave: Wave, batch_indexes: Sequence[i
         for oid in ok:
             publish(uow, orders[oid], "released", batch_id=batch.id)
     await uow.session.flush()
-    return done
+
+
+def _mark_done(wave: Wave, batches_done: int) -> None:
+    """Progress is counted in the plan's batches, so a resumed release neither skips nor repeats one."""
+    plan = wave.preview["batches"]
+    wave.batches_done = batches_done
+    wave.progress = sum(len(b["orders"]) for b in plan[:batches_done])
 
 
 async def finish_release(uow: UnitOfWork, wave: Wave) -> Wave:
     wave.status = WaveStatus.RELEASED
     wave.released_at = utcnow()
-    wave.progress = wave.progress_total
+    _mark_done(wave, len(wave.preview["batches"]))
     await uow.session.flush()
     wave_event(uow, wave, "released")
     return wave
 
 
 async def release_now(uow: UnitOfWork, wave_id: int) -> Wave:
-    """Release in this unit of work (the embedded default, without a job worker)."""
+    """Release in this unit of work (the embedded default, without a job worker): all of it or nothing."""
     wave = await start_release(uow, wave_id)
-    wave.progress += await release_batches(uow, wave, range(len(wave.preview["batches"])))
+    await release_batches(uow, wave, range(wave.batches_done, len(wave.preview["batches"])))
     return await finish_release(uow, wave)
 
 
@@ -357,26 +367,112 @@ async def release_in_steps(
     *,
     step: int = 10,
 ) -> dict[str, Any]:
-    """Release a wave marked releasing, ``step`` batches per transaction, committing progress after each.
+    """Release a wave marked releasing, ``step`` batches per transaction, each committing its batches together
+    with the count of batches done. Run again after a crash (a retried job, the sweeper) it resumes after the
+    last committed step: every batch is released exactly once. Stops when the wave was cancelled meanwhile.
 
     ``new_uow`` gives a fresh unit of work and its commit; the job worker uses it."""
-    uow, commit = await new_uow()
-    wave = await get_wave(uow, wave_id)
-    if wave.status != WaveStatus.RELEASING:
-        raise InvalidInput(f"Wave {wave.code} is {wave.status}, not releasing.", code="wave_not_releasing")
-    n = len(wave.preview["batches"])
-    await commit()
     started: datetime = utcnow()
-    for first in range(0, n, step):
+    n = done_before = -1
+    while True:
         uow, commit = await new_uow()
         wave = await get_wave(uow, wave_id, lock=True)
-        wave.progress += await release_batches(uow, wave, range(first, min(n, first + step)))
+        if wave.status != WaveStatus.RELEASING:
+            if n < 0:
+                raise InvalidInput(f"Wave {wave.code} is {wave.status}, not releasing.", code="wave_not_releasing")
+            return {"wave_id": wave_id, "status": wave.status.value, "batches": n}
+        n = len(wave.preview["batches"])
+        if done_before < 0:
+            done_before = wave.batches_done
+        if wave.batches_done >= n:
+            await finish_release(uow, wave)
+            await commit()
+            break
+        end = min(n, wave.batches_done + step)
+        await release_batches(uow, wave, range(wave.batches_done, end))
+        _mark_done(wave, end)
         wave_event(uow, wave, "progress")
         await commit()
-    uow, commit = await new_uow()
-    wave = await finish_release(uow, await get_wave(uow, wave_id, lock=True))
-    await commit()
-    return {"wave_id": wave_id, "batches": n, "seconds": round((utcnow() - started).total_seconds(), 3)}
+    return {
+        "wave_id": wave_id,
+        "status": WaveStatus.RELEASED.value,
+        "batches": n,
+        "resumed_at_batch": done_before,
+        "seconds": round((utcnow() - started).total_seconds(), 3),
+    }
+
+
+async def cancel_wave(uow: UnitOfWork, wave_id: int, reason: str = "") -> dict[str, Any]:
+    """Call a wave back. Its orders not yet on a cart go back to the pool; batches nobody has started are
+    cancelled with their pick tasks and their orders go back to allocated (the stock stays reserved for them);
+    batches a picker holds or has picked from are left to finish and listed."""
+    wave = await get_wave(uow, wave_id, lock=True)
+    if wave.status in (WaveStatus.CANCELLED,):
+        raise Conflict(f"Wave {wave.code} is already cancelled.", code="wave_cancelled")
+    batches = list(
+        (
+            await uow.session.execute(
+                for_update(select(PickBatch).where(PickBatch.wave_id == wave.id).order_by(PickBatch.id))
+            )
+        ).scalars()
+    )
+    kept: list[str] = []
+    cancelled: list[str] = []
+    for batch in batches:
+        if batch.status != BatchStatus.OPEN:
+            if batch.status == BatchStatus.CLAIMED:
+                kept.append(batch.code)
+            continue
+        picks = list(
+            (
+                await uow.session.execute(
+                    for_update(
+                        select(Task).where(Task.doc_type == PICK_DOC, Task.doc_ref == batch.code).order_by(Task.id)
+                    )
+                )
+            ).scalars()
+        )
+        if any(t.status == TaskStatus.DONE or int(t.details.get("picked", 0)) > 0 for t in picks):
+            kept.append(batch.code)  # paused with goods on the cart: finish it rather than unpick
+            continue
+        for t in picks:
+            if t.status != TaskStatus.CANCELLED:
+                t.status = TaskStatus.CANCELLED
+                t.note = f"wave {wave.code} cancelled"
+        task_ids = [t.id for t in picks]
+        if task_ids:
+            for a in (
+                await uow.session.execute(for_update(select(Allocation).where(Allocation.task_id.in_(task_ids))))
+            ).scalars():
+                a.task_id = None
+        for o in (
+            await uow.session.execute(
+                for_update(select(SalesOrder).where(SalesOrder.batch_id == batch.id).order_by(SalesOrder.id))
+            )
+        ).scalars():
+            if o.status == OrderStatus.RELEASED:
+                set_status(o, OrderStatus.ALLOCATED)  # back to before release: nothing was picked
+                o.batch_id = None
+                o.tote = ""
+                o.wave_id = None
+                publish(uow, o, "unreleased", wave_id=wave.id)
+        batch.status = BatchStatus.CANCELLED
+        cancelled.append(batch.code)
+    for o in (
+        await uow.session.execute(
+            for_update(
+                select(SalesOrder)
+                .where(SalesOrder.wave_id == wave.id, SalesOrder.batch_id.is_(None))
+                .order_by(SalesOrder.id)
+            )
+        )
+    ).scalars():
+        o.wave_id = None
+    wave.status = WaveStatus.CANCELLED if not kept else WaveStatus.RELEASED
+    wave.error = (f"cancelled: {reason}" if reason else "cancelled")[:500] if not kept else wave.error
+    await uow.session.flush()
+    wave_event(uow, wave, "cancelled" if not kept else "partly_cancelled")
+    return {"wave": wave, "cancelled_batches": cancelled, "kept_batches": kept}
 
 
 async def create_wave_rule(uow: UnitOfWork, warehouse_id: int, carrier: str, lead_minutes: int) -> WaveRule:

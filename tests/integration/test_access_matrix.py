@@ -104,6 +104,7 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/waves"): 403,
     ("GET", "/api/v1/waves/{wave_id:int}"): 403,
     ("POST", "/api/v1/waves/{wave_id:int}/release"): 403,
+    ("POST", "/api/v1/waves/{wave_id:int}/cancel"): 403,
     ("POST", "/api/v1/picking/claim"): 403,
     ("GET", "/api/v1/picking/batches"): 403,
     ("GET", "/api/v1/picking/batches/{batch_id:int}"): 403,

@@ -94,3 +94,22 @@ def test_audit_finds_drift(db_url: str) -> None:
     )
     assert bad.returncode == 1
     assert "1 stock identities differ" in bad.stdout and "105" in bad.stdout
+
+
+def test_audit_finds_a_dangling_allocation(db_url: str) -> None:
+    """Allocated units that no open reservation holds (a lost deallocation) fail the audit, naming the row."""
+    asyncio.run(build_world(db_url))
+    env = {**os.environ, "WES_DATABASE_URL": db_url}
+    asyncio.run(_exec(db_url, "UPDATE stock SET allocated = 3 WHERE id = 1"))
+    bad = subprocess.run(
+        [sys.executable, "-m", "server.cli", "audit"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 1, bad.stdout
+    said = " ".join(bad.stdout.split())  # the table title wraps to the table's width
+    assert "1 stock rows whose allocated differs from their reservations" in said
+    assert "nothing" in said and "1 stock identities differ" not in said

@@ -7,8 +7,8 @@ Create Date: 2026-11-28 06:45:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -17,8 +17,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("waves", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("batches_done", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("waves", schema=None) as batch_op:
+        batch_op.drop_column("batches_done")
