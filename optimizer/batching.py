@@ -109,8 +109,10 @@ class _Batcher:
             return False
         return cart.max_kg is None or sum(self.orders[i].kg for i in members) <= cart.max_kg
 
-    def construct(self, k_near: int) -> list[list[int]]:
-        """Seed + savings: seed = farthest single-order walk; add the order adding fewest metres."""
+    def construct(self, k_near: int, soft_deadline: float = float("inf")) -> list[list[int]]:
+        """Seed + savings: seed = farthest single-order walk; add the order adding fewest metres (of the ``k_near``
+        nearest by their aisle picture). Past ``soft_deadline`` it stops routing candidates and takes the nearest
+        order that fits, so a big wave's construction stays within the time it was given."""
         n = len(self.orders)
         single = np.array([self.cost(frozenset([i])) for i in range(n)])
         free = np.ones(n, dtype=bool)
@@ -127,7 +129,15 @@ class _Batcher:
                 idx = np.flatnonzero(free)
                 centre = self.feat[members].max(axis=0)
                 dist = np.abs(self.feat[idx] - centre).sum(axis=1)
-                near = idx[np.argsort(dist, kind="stable")[:k_near]]
+                hurry = time.perf_counter() > soft_deadline
+                near = idx[np.argsort(dist, kind="stable")[: k_near if not hurry else 4 * k_near]]
+                if hurry:
+                    best_j = next((int(j) for j in near if self.fits([*members, int(j)])), -1)
+                    if best_j < 0:
+                        break
+                    members.append(best_j)
+                    free[best_j] = False
+                    continue
                 base = self.cost(frozenset(members))
                 best, best_j = float("inf"), -1
                 for j in near:
@@ -261,7 +271,7 @@ def batch_orders(
     else:
         deadline = t0 + time_limit_s
         k_near = 12 if len(orders) <= 500 else 4
-        groups = b.construct(k_near)
+        groups = b.construct(k_near, soft_deadline=t0 + 0.6 * time_limit_s)
         groups = b.improve(groups, deadline, random.Random(seed))
     out: list[Batch] = []
     for g in groups:
