@@ -41,7 +41,7 @@ from server.inbound.models import (
 )
 from server.inbound.putaway import Candidate, PutawayItem, Suggestion, suggest
 from server.inbound.rules import RECEIVABLE_PO, check_po_transition, po_status_after_receipt, shelf_life_status
-from server.inbound.scans import Scan, parse_scan
+from server.catalog.scans import Scan, parse_scan
 from server.inbound.schemas import AsnIn, PoIn, ReceiveIn, SupplierIn
 from server.inbound.tolerance import check_over_receipt, variance
 from server.integration import outbox

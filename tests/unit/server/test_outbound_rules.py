@@ -54,13 +54,17 @@ def test_fefo_takes_earliest_expiry_and_lists_every_shortage():
 
 
 def test_scans():
-    gtin = "06900000000012"
+    gtin = "06900000000014"
+    assert parse_item("6900000000012").gtin == ""  # a wrong check digit is no GTIN: it matches no SKU
+    assert parse_gs1("(01)06900000000012(10)LOT7") is None
+    assert parse_item(f"]d201{gtin}10LOT9").lot == "LOT9"  # GS1 DataMatrix with its symbology identifier
+    assert parse_item("376900000000000014").code == "376900000000000014"  # an SSCC on a pallet label
     assert parse_gs1(f"(01){gtin}(10)LOT7") == {"01": gtin, "10": "LOT7"}
     assert parse_gs1(f"]C101{gtin}10LOT7{GS}17300131") == {"01": gtin, "10": "LOT7", "17": "300131"}
     assert parse_gs1("A-01-01-A") is None
     item = parse_item(f"(01){gtin}(17)300131(10)L1")
     assert (item.gtin, item.lot) == (gtin, "L1")
-    assert parse_item("6900000000012").gtin == gtin.zfill(14)
+    assert parse_item("6900000000014").gtin == gtin
     assert parse_item("LPN000123").code == "LPN000123"
     assert location_matches("a-01-01-a", code="A-01-01-A", check_digits="42")
     assert location_matches("42", code="A-01-01-A", check_digits="42")
