@@ -12,22 +12,22 @@ from server.db.engine import create_engine, create_session_factory
 from server.jobs.tasks import audit_stock_job, purge_idempotent_replies
 from server.outbound.jobs import (
     auto_release_job,
+    plan_wave_job,
     reallocate_backorders_job,
     release_wave_job,
     resume_stalled_releases_job,
 )
 from server.settings import Settings
-from server.shipping.jobs import poll_tracking_job
 
 QUEUE_NAME = "wes"
 FUNCTIONS: list[Any] = [
     purge_idempotent_replies,
     audit_stock_job,
     release_wave_job,
+    plan_wave_job,
     reallocate_backorders_job,
     auto_release_job,
     resume_stalled_releases_job,
-    poll_tracking_job,
 ]
 CRON_JOBS: list[Any] = [
     CronJob(cast(Any, purge_idempotent_replies), cron="17 * * * *"),
@@ -35,7 +35,6 @@ CRON_JOBS: list[Any] = [
     CronJob(cast(Any, reallocate_backorders_job), cron="*/5 * * * *"),
     CronJob(cast(Any, auto_release_job), cron="* * * * *"),
     CronJob(cast(Any, resume_stalled_releases_job), cron="* * * * *"),
-    CronJob(cast(Any, poll_tracking_job), cron="*/30 * * * *"),
 ]
 
 

@@ -292,7 +292,14 @@ class WaveController(Controller):
         opt=allow(*MANAGERS),
         summary="Plan a wave: batches on carts, each cart's route metres and the total vs the location-order walk",
     )
-    async def plan(self, data: WaveIn, uow: UnitOfWork) -> WaveOut:
+    async def plan(self, data: WaveIn, uow: UnitOfWork, settings: Settings) -> WaveOut:
+        if data.background and settings.redis_url:
+            from server.outbound.jobs import enqueue_planning
+
+            wave = await waves.start_planning(uow, data)
+            wave_id = wave.id
+            uow.on_commit(lambda: enqueue_planning(settings, wave_id))
+            return WaveOut.model_validate(wave)
         return WaveOut.model_validate(await waves.plan_wave(uow, data))
 
     @get("/", opt=allow(*STAFF), summary="Waves, newest first")

@@ -37,6 +37,40 @@ async def enqueue_release(settings: Settings, wave_id: int) -> None:
         await queue.disconnect()
 
 
+async def enqueue_planning(settings: Settings, wave_id: int) -> None:
+    """Queue the optimizer run of a wave marked planning (keyed by the wave; retried if a worker dies)."""
+    from server.jobs.queue import make_queue
+
+    queue = make_queue(settings)
+    try:
+        await queue.enqueue(
+            "plan_wave_job", key=f"plan-wave-{wave_id}", wave_id=wave_id, timeout=300, retries=2, retry_delay=1.0
+        )
+    finally:
+        await queue.disconnect()
+
+
+async def plan_wave_job(ctx: dict[str, Any], *, wave_id: int) -> dict[str, Any]:
+    """Batch and route a wave's orders on the worker; the wave becomes planned (or failed, orders freed)."""
+    from server.outbound.waves import fail_planning, finish_planning
+
+    factory = ctx["session_factory"]
+    try:
+        async with factory() as session:
+            uow = UnitOfWork(session, SYSTEM)
+            wave = await finish_planning(uow, wave_id)
+            await commit_and_publish(ctx, uow)
+            return {"wave_id": wave_id, "status": wave.status.value, "carts": wave.preview.get("carts", 0)}
+    except Exception as exc:
+        job = ctx.get("job")
+        if job is None or not job.retryable:
+            async with factory() as session:
+                uow = UnitOfWork(session, SYSTEM)
+                await fail_planning(uow, wave_id, f"{type(exc).__name__}: {exc}")
+                await commit_and_publish(ctx, uow)
+        raise
+
+
 async def release_wave_job(ctx: dict[str, Any], *, wave_id: int) -> dict[str, Any]:
     """Release a wave marked releasing, committing progress every few batches; a retry resumes after the last
     committed step (see :func:`release_in_steps`), so a killed worker never releases a batch twice."""
@@ -77,8 +111,9 @@ async def release_wave_job(ctx: dict[str, Any], *, wave_id: int) -> dict[str, An
 
 
 async def resume_stalled_releases_job(ctx: dict[str, Any]) -> dict[str, int]:
-    """Every minute: a wave left releasing with no progress for a while (its job lost with Redis, or never
-    queued because the enqueue after the commit failed) is queued again; it resumes where it stopped."""
+    """Every minute: a wave left releasing (or planning) with no progress for a while — its job lost with Redis, or
+    never queued because the enqueue after the commit failed — is queued again; a release resumes where it
+    stopped."""
     from sqlalchemy import select
 
     from server.db.base import utcnow
@@ -86,16 +121,21 @@ async def resume_stalled_releases_job(ctx: dict[str, Any]) -> dict[str, int]:
     factory = ctx["session_factory"]
     cutoff = utcnow() - timedelta(seconds=STALLED_AFTER_S)
     async with factory() as session:
-        ids = list(
+        stalled = list(
             (
                 await session.execute(
-                    select(Wave.id).where(Wave.status == WaveStatus.RELEASING, Wave.updated_at < cutoff)
+                    select(Wave.id, Wave.status).where(
+                        Wave.status.in_([WaveStatus.RELEASING, WaveStatus.PLANNING]), Wave.updated_at < cutoff
+                    )
                 )
-            ).scalars()
+            ).tuples()
         )
-    for wave_id in ids:
-        await enqueue_release(ctx["settings"], wave_id)
-    return {"resumed": len(ids)}
+    for wave_id, status in stalled:
+        if status == WaveStatus.RELEASING:
+            await enqueue_release(ctx["settings"], wave_id)
+        else:
+            await enqueue_planning(ctx["settings"], wave_id)
+    return {"resumed": len(stalled)}
 
 
 async def reallocate_backorders_job(ctx: dict[str, Any]) -> dict[str, int]:

@@ -38,6 +38,7 @@ class OrderType(enum.StrEnum):
 
 
 class WaveStatus(enum.StrEnum):
+    PLANNING = "planning"  # orders set aside, the optimizer running on the job worker
     PLANNED = "planned"
     RELEASING = "releasing"
     RELEASED = "released"

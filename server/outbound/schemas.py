@@ -148,8 +148,14 @@ class WaveIn(BaseModel):
     min_priority: int | None = None
     zones: list[str] | None = Field(default=None, description="Zone codes: orders picked wholly in these zones")
     order_type: OrderType | None = None
+    owner_ids: list[int] | None = Field(default=None, description="Only these owners' orders")
     max_orders: int = Field(default=1000, ge=1, le=5000)
     time_limit_s: float = Field(default=2.0, gt=0, le=60)
+    background: bool = Field(
+        default=False,
+        description="Plan on the job worker (when Redis is set): the reply is the wave 'planning'; poll it or "
+        "listen to the waves channel",
+    )
 
 
 class BatchPreview(BaseModel):

@@ -101,10 +101,11 @@ async def _open_allocations(uow: UnitOfWork, order_ids: Sequence[int]) -> dict[i
     return out
 
 
-async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
-    """Pick allocated orders by the filters, batch them onto carts and route each batch; nothing released yet."""
-    model = await walking_model(uow, data.warehouse_id)
-    cart, cart_type_id = await cart_for(uow, data.warehouse_id, data.cart_type_id)
+async def _select_orders(
+    uow: UnitOfWork, data: WaveIn, model: WalkingModel, cart: Cart
+) -> tuple[list[SalesOrder], dict[int, list[Allocation]], list[dict[str, Any]]]:
+    """The allocated, unheld orders outside any wave that match the filters (locked), their open allocations, and
+    those the optimizer cannot place, with the reason."""
     stmt = select(SalesOrder).where(
         SalesOrder.warehouse_id == data.warehouse_id,
         SalesOrder.status == OrderStatus.ALLOCATED,
@@ -119,6 +120,8 @@ async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
         stmt = stmt.where(SalesOrder.priority >= data.min_priority)
     if data.order_type is not None:
         stmt = stmt.where(SalesOrder.order_type == data.order_type)
+    if data.owner_ids:
+        stmt = stmt.where(SalesOrder.owner_id.in_(data.owner_ids))
     stmt = stmt.order_by(
         SalesOrder.cutoff_at.is_(None), SalesOrder.cutoff_at, SalesOrder.priority.desc(), SalesOrder.id
     )
@@ -136,7 +139,6 @@ async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
         )
         wanted = set(data.zones)
         orders = [o for o in orders if all(zone_of.get(a.location_id) in wanted for a in allocs[o.id])]
-    # orders the optimizer cannot place stay out of the wave, listed in the preview with the reason
     left_out: list[dict[str, Any]] = []
     kept: list[SalesOrder] = []
     for o in orders:
@@ -151,14 +153,22 @@ async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
     orders = kept[: data.max_orders]
     if not orders:
         raise Conflict("No allocated order matches these filters.", code="no_orders")
+    return orders, allocs, left_out
+
+
+def _optimize(
+    model: WalkingModel,
+    orders: Sequence[SalesOrder],
+    allocs: dict[int, list[Allocation]],
+    cart: Cart,
+    time_limit_s: float,
+    left_out: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Batch the orders onto carts and route each cart (the optimizer's CPU work: run it off the event loop);
+    the preview: batches with route and baseline metres, totals and the saving."""
     opt_orders = [Order(str(o.id), tuple(model.positions[a.location_id] for a in allocs[o.id])) for o in orders]
-    # the optimizer is CPU work of seconds: off the event loop, so the process keeps serving other requests
-    result = await asyncio.to_thread(
-        batch_orders, model.layout, opt_orders, cart, "seed-ls", time_limit_s=data.time_limit_s
-    )
-    baseline = await asyncio.to_thread(
-        batch_orders, model.layout, opt_orders, cart, "fcfs", time_limit_s=data.time_limit_s
-    )
+    result = batch_orders(model.layout, opt_orders, cart, "seed-ls", time_limit_s=time_limit_s)
+    baseline = batch_orders(model.layout, opt_orders, cart, "fcfs", time_limit_s=time_limit_s)
     baseline_m = sum(
         location_order_m(model, [a.location_id for oid in b.orders for a in allocs[int(oid)]]) for b in baseline.batches
     )
@@ -176,36 +186,121 @@ async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
                 "sequence": seq,
             }
         )
+    return {
+        "orders": len(orders),
+        "lines": sum(len(allocs[o.id]) for o in orders),
+        "carts": len(batches),
+        "total_m": round(result.total_length_m, 2),
+        "baseline_m": round(baseline_m, 2),
+        "saving_pct": round(100 * (1 - result.total_length_m / baseline_m), 1) if baseline_m else 0.0,
+        "solve_ms": round(result.solve_ms, 1),
+        "cart": {"max_orders": cart.max_orders, "max_lines": cart.max_lines},
+        "batches": batches,
+        "left_out": left_out,
+    }
+
+
+def _apply_preview(wave: Wave, preview: dict[str, Any]) -> None:
+    wave.preview = preview
+    wave.total_m = preview["total_m"]
+    wave.baseline_m = preview["baseline_m"]
+    wave.progress_total = preview["orders"]
+
+
+async def _new_wave(uow: UnitOfWork, data: WaveIn, status: WaveStatus, cart_type_id: int | None, n: int) -> Wave:
     wave = Wave(
         warehouse_id=data.warehouse_id,
         code=f"W{utcnow():%y%m%d%H%M%S%f}",
-        status=WaveStatus.PLANNED,
+        status=status,
         cart_type_id=cart_type_id,
         filters=data.model_dump(mode="json"),
-        total_m=round(result.total_length_m, 2),
-        baseline_m=round(baseline_m, 2),
+        total_m=0.0,
+        baseline_m=0.0,
         progress=0,
-        progress_total=len(orders),
-        preview={
-            "orders": len(orders),
-            "lines": sum(len(allocs[o.id]) for o in orders),
-            "carts": len(batches),
-            "total_m": round(result.total_length_m, 2),
-            "baseline_m": round(baseline_m, 2),
-            "saving_pct": round(100 * (1 - result.total_length_m / baseline_m), 1) if baseline_m else 0.0,
-            "solve_ms": round(result.solve_ms, 1),
-            "cart": {"max_orders": cart.max_orders, "max_lines": cart.max_lines},
-            "batches": batches,
-            "left_out": left_out,
-        },
+        progress_total=n,
+        preview={},
     )
     uow.session.add(wave)
     await uow.session.flush()
+    return wave
+
+
+async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
+    """Pick allocated orders by the filters, batch them onto carts and route each batch; nothing released yet."""
+    model = await walking_model(uow, data.warehouse_id)
+    cart, cart_type_id = await cart_for(uow, data.warehouse_id, data.cart_type_id)
+    orders, allocs, left_out = await _select_orders(uow, data, model, cart)
+    # the optimizer is CPU work of seconds: off the event loop, so the process keeps serving other requests
+    preview = await asyncio.to_thread(_optimize, model, orders, allocs, cart, data.time_limit_s, left_out)
+    wave = await _new_wave(uow, data, WaveStatus.PLANNED, cart_type_id, len(orders))
+    _apply_preview(wave, preview)
     for o in orders:
         o.wave_id = wave.id
     await uow.session.flush()
     wave_event(uow, wave, "planned")
     return wave
+
+
+async def start_planning(uow: UnitOfWork, data: WaveIn) -> Wave:
+    """The background path: the matching orders are set aside for a wave marked planning; the job worker's
+    :func:`finish_planning` batches and routes them."""
+    model = await walking_model(uow, data.warehouse_id)
+    cart, cart_type_id = await cart_for(uow, data.warehouse_id, data.cart_type_id)
+    orders, _, left_out = await _select_orders(uow, data, model, cart)
+    wave = await _new_wave(uow, data, WaveStatus.PLANNING, cart_type_id, len(orders))
+    wave.preview = {"left_out": left_out}
+    for o in orders:
+        o.wave_id = wave.id
+    await uow.session.flush()
+    wave_event(uow, wave, "planning")
+    return wave
+
+
+async def finish_planning(uow: UnitOfWork, wave_id: int) -> Wave:
+    """Batch and route the orders set aside for a planning wave (orders changed meanwhile drop out)."""
+    wave = await get_wave(uow, wave_id, lock=True)
+    if wave.status != WaveStatus.PLANNING:
+        return wave  # cancelled meanwhile, or a retried job after success
+    data = WaveIn.model_validate(wave.filters)
+    model = await walking_model(uow, wave.warehouse_id)
+    cart, _ = await cart_for(uow, wave.warehouse_id, wave.cart_type_id)
+    stmt = (
+        select(SalesOrder)
+        .where(SalesOrder.wave_id == wave.id)
+        .order_by(SalesOrder.cutoff_at.is_(None), SalesOrder.cutoff_at, SalesOrder.priority.desc(), SalesOrder.id)
+    )
+    orders = []
+    for o in (await uow.session.execute(for_update(stmt))).scalars():
+        if o.status == OrderStatus.ALLOCATED and not o.hold_reason:
+            orders.append(o)
+        else:
+            o.wave_id = None
+    allocs = await _open_allocations(uow, [o.id for o in orders])
+    orders = [o for o in orders if allocs[o.id]]
+    if not orders:
+        wave.status = WaveStatus.CANCELLED
+        wave.error = "no order left to plan"
+    else:
+        left_out = list(wave.preview.get("left_out", []))
+        preview = await asyncio.to_thread(_optimize, model, orders, allocs, cart, data.time_limit_s, left_out)
+        _apply_preview(wave, preview)
+        wave.status = WaveStatus.PLANNED
+    await uow.session.flush()
+    wave_event(uow, wave, "planned")
+    return wave
+
+
+async def fail_planning(uow: UnitOfWork, wave_id: int, error: str) -> None:
+    """The planning job gave up: the wave says why, and its orders go back to the pool."""
+    wave = await get_wave(uow, wave_id, lock=True)
+    if wave.status != WaveStatus.PLANNING:
+        return
+    wave.status = WaveStatus.FAILED
+    wave.error = error[:500]
+    for o in (await uow.session.execute(for_update(select(SalesOrder).where(SalesOrder.wave_id == wave.id)))).scalars():
+        o.wave_id = None
+    await uow.session.flush()
+    wave_event(uow, wave, "failed")
 
 
 async def get_wave(uow: UnitOfWork, wave_id: int, *, lock: bool = False) -> Wave:
@@ -221,7 +316,7 @@ async def get_wave(uow: UnitOfWork, wave_id: int, *, lock: bool = False) -> Wave
 async def start_release(uow: UnitOfWork, wave_id: int) -> Wave:
     """Mark a planned wave as releasing; a failed release may be started again and resumes where it stopped."""
     wave = await get_wave(uow, wave_id, lock=True)
-    if wave.status not in (WaveStatus.PLANNED, WaveStatus.FAILED):
+    if wave.status not in (WaveStatus.PLANNED, WaveStatus.FAILED) or "batches" not in wave.preview:
         raise Conflict(
             f"Wave {wave.code} is {wave.status}; only a planned (or failed) wave can be released.",
             code="wave_not_planned",

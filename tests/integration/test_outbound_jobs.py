@@ -42,23 +42,30 @@ async def test_release_runs_on_the_worker(pg_url: str, redis_url: str, monkeypat
             json={"code": "C2", "max_orders": 2, "max_lines": 10},
             headers=sup,
         )
-        wave = (
-            await client.post(
-                "/api/v1/waves", json={"warehouse_id": world.warehouse_id, "time_limit_s": 0.3}, headers=sup
-            )
-        ).json()
+        # the optimizer run goes to the worker: the request sets the orders aside and answers at once
+        body = {"warehouse_id": world.warehouse_id, "time_limit_s": 0.3, "background": True}
+        wave = (await client.post("/api/v1/waves", json=body, headers=sup)).json()
+        assert wave["status"] == "planning" and wave["progress_total"] == 6 and "batches" not in wave["preview"]
         r = await client.post(f"/api/v1/waves/{wave['id']}/release", headers=sup)
-        assert r.status_code == 200, r.text
-        assert r.json()["queued"] is True and r.json()["wave"]["status"] == "releasing"
-        assert (await client.get("/api/v1/picking/batches", headers=sup)).json()["total"] == 0
+        assert r.status_code == 409 and r.json()["code"] == "wave_not_planned"  # not before it is planned
+
+        async def wait_while(state: str) -> dict[str, Any]:
+            for _ in range(300):
+                status = (await client.get(f"/api/v1/waves/{wave['id']}", headers=sup)).json()
+                if status["status"] != state:
+                    return dict(status)
+                await asyncio.sleep(0.1)
+            raise AssertionError(f"wave still {state}")
+
         worker = make_worker(settings, queue)
         running = asyncio.create_task(worker.start())
         try:
-            for _ in range(200):
-                status = (await client.get(f"/api/v1/waves/{wave['id']}", headers=sup)).json()
-                if status["status"] != "releasing":
-                    break
-                await asyncio.sleep(0.1)
+            wave = await wait_while("planning")
+            assert wave["status"] == "planned" and wave["preview"]["carts"] == 3
+            r = await client.post(f"/api/v1/waves/{wave['id']}/release", headers=sup)
+            assert r.status_code == 200, r.text
+            assert r.json()["queued"] is True and r.json()["wave"]["status"] == "releasing"
+            status = await wait_while("releasing")
         finally:
             await worker.stop()
             running.cancel()
