@@ -19,6 +19,7 @@ from biip.sscc import Sscc
 from sqlalchemy import func, select
 
 from server.catalog.models import Barcode, Sku
+from server.catalog.scans import Scan, parse_scan
 from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -41,7 +42,6 @@ from server.inbound.models import (
 )
 from server.inbound.putaway import Candidate, PutawayItem, Suggestion, suggest
 from server.inbound.rules import RECEIVABLE_PO, check_po_transition, po_status_after_receipt, shelf_life_status
-from server.catalog.scans import Scan, parse_scan
 from server.inbound.schemas import AsnIn, PoIn, ReceiveIn, SupplierIn
 from server.inbound.tolerance import check_over_receipt, variance
 from server.integration import outbox

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from server.catalog.scans import parse_scan
 from server.errors import Conflict, InvalidInput
 from server.inbound.models import PoStatus
 from server.inbound.putaway import Candidate, PutawayItem, suggest
 from server.inbound.rules import check_po_transition, po_status_after_receipt, shelf_life_status
-from server.catalog.scans import parse_scan
 from server.inbound.tolerance import check_over_receipt, max_receivable, variance
 from server.inventory.models import StockStatus
 
