@@ -15,7 +15,7 @@ from server.db.engine import create_engine, create_session_factory
 from server.db.uow import UnitOfWork
 from server.identity.principal import SYSTEM
 from server.outbound import waves
-from server.outbound.models import Allocation, OrderStatus, PickBatch, SalesOrder, WaveStatus
+from server.outbound.models import Allocation, OrderStatus, PickBatch, SalesOrder, Wave, WaveStatus
 from server.outbound.schemas import WaveIn
 from server.tasks.models import Task, TaskType
 from tests.outbound_helpers import order_body
@@ -77,7 +77,7 @@ async def test_a_crashed_release_resumes_and_releases_each_batch_once(client, wo
         with pytest.raises(RuntimeError, match="worker killed"):
             await waves.release_in_steps(new_uow_factory(crash_on=2), wave_id, step=1)  # one batch committed
         async with factory() as session:
-            half = await session.get(waves.Wave, wave_id)
+            half = await session.get(Wave, wave_id)
             assert half is not None and half.status == WaveStatus.RELEASING and half.batches_done == 1
             assert half.progress == len(half.preview["batches"][0]["orders"])
         calls = 0
@@ -100,7 +100,7 @@ async def test_a_crashed_release_resumes_and_releases_each_batch_once(client, wo
             assert all(a.task_id is not None for a in allocs)
             orders = (await session.execute(select(SalesOrder))).scalars().all()
             assert {o.status for o in orders} == {OrderStatus.RELEASED} and all(o.wave_id == wave_id for o in orders)
-            done = await session.get(waves.Wave, wave_id)
+            done = await session.get(Wave, wave_id)
             assert done is not None and done.status == WaveStatus.RELEASED and done.progress == done.progress_total
     finally:
         await engine.dispose()
