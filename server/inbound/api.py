@@ -138,6 +138,7 @@ class AsnController(Controller):
         offset: Offset = 0,
         owner_id: FromQuery[int | None] = None,
         status: FromQuery[AsnStatus | None] = None,
+        number: FromQuery[str | None] = None,
     ) -> Page[AsnOut]:
         where: list[ColumnElement[bool]] = []
         scope = _scope(uow, owner_id)
@@ -145,6 +146,8 @@ class AsnController(Controller):
             where.append(Asn.owner_id == scope)
         if status is not None:
             where.append(Asn.status == status)
+        if number is not None:
+            where.append(Asn.number == number)
         items, total = await list_page(uow.session, Asn, *where, limit=limit, offset=offset)
         return Page(items=[await _asn_out(uow, a) for a in items], total=total, limit=limit, offset=offset)
 

@@ -118,6 +118,9 @@ async def test_asn_with_problems_is_refused_whole_with_every_problem(client, wor
     ], body["errors"]
     listed = (await client.get("/api/v1/asns", headers=key)).json()
     assert [a["number"] for a in listed["items"]] == ["ASN-1"]
+    for number, found in (("ASN-1", 1), ("ASN-2", 0)):  # the handheld finds an ASN by the number it scanned
+        by_number = (await client.get("/api/v1/asns", headers=key, params={"number": number})).json()
+        assert by_number["total"] == found
 
 
 async def test_purchase_order_transitions_are_checked(client, world: World):
