@@ -120,14 +120,20 @@ def carton_instance(seed: int, orders: int = 200, max_units: int = 6) -> tuple[l
 
 def order_slotting_instance(
     seed: int,
-    skus: int = 400,
-    locations: int = 560,
+    skus: int = 1500,
+    locations: int = 2000,
     days: int = 20,
-    orders_per_day: int = 120,
+    orders_per_day: int = 400,
     holdout_days: int = 5,
 ) -> tuple[OrderSlottingProblem, list[HistoryOrder]]:
     """A wes-slotting/2 problem whose history is the first days; the last ``holdout_days`` are returned
-    apart, to measure on future orders. Orders mostly draw from one product family (co-ordering)."""
+    apart, to measure on future orders from the same process.
+
+    The process: popularity is Zipf (about 20 % of SKUs carry 80 % of the lines); SKUs belong to
+    families of 8-25 that are ordered together; a third of the orders have one line, the rest 2-10,
+    drawn mostly from one family; a fifth of the 150 fastest movers are bulky, and 8 % of SKUs have
+    units over 15 kg (level 0 only). Slots come in four sizes on four levels of a single-block layout.
+    """
     rng = random.Random(seed)
     aisles, levels = 10, 4
     per_side = -(-locations // (aisles * 2 * levels))
@@ -138,29 +144,46 @@ def order_slotting_instance(
             for k in range(per_side):
                 for lv in range(levels):
                     if len(locs) < locations:
-                        cap = rng.choice([0.05, 0.1, 0.15, 0.3])
+                        cap = rng.choice([0.05, 0.1, 0.2, 0.4])
                         locs.append(
-                            SlotLocation(f"A{a:02d}-{side}{k:02d}-{lv}", a, round(0.6 + 1.2 * k, 2), lv, cap, 40.0)
+                            SlotLocation(
+                                f"A{a:02d}-{side}{k:02d}-{lv}",
+                                a,
+                                round(0.6 + 1.2 * k, 2),
+                                lv,
+                                cap,
+                                60.0 if lv == 0 else 30.0,  # max kg
+                            )
                         )
-    items = [
-        UnitSku(
-            f"S{i:04d}",
-            round(rng.uniform(0.0005, 0.006), 5),
-            rng.choice([0.2, 0.5, 1.0, 3.0, 18.0]),
-            rng.choice([4, 6, 12]),
-        )
-        for i in range(skus)
-    ]
-    families = [list(range(f, skus, 20)) for f in range(20)]
-    popularity = [(i + 1) ** -0.9 for i in range(skus)]
+    # popularity rank i has weight 1/(i+1); the SKU ids are shuffled against rank
+    rank = list(range(skus))
+    rng.shuffle(rank)
+    popularity = [1.0 / (rank[i] + 1) for i in range(skus)]
+    items: list[UnitSku] = []
+    for i in range(skus):
+        bulky = rank[i] < 150 and rng.random() < 0.2
+        heavy = rng.random() < 0.08
+        unit = rng.uniform(0.006, 0.012) if bulky else rng.uniform(0.0005, 0.004)
+        kg = rng.uniform(16.0, 25.0) if heavy else rng.choice([0.2, 0.5, 1.0, 2.0, 5.0])
+        items.append(UnitSku(f"S{i:04d}", round(unit, 5), round(kg, 2), rng.choice([4, 6, 8])))
+    ids = list(range(skus))
+    rng.shuffle(ids)
+    families: list[list[int]] = []
+    while ids:
+        size = rng.randint(8, 25)
+        families.append(ids[:size])
+        ids = ids[size:]
+    family_of = {s: f for f, fam in enumerate(families) for s in fam}
     orders: list[HistoryOrder] = []
     for d in range(days):
         for k in range(orders_per_day):
-            fam = rng.choice(families)
-            n_lines = min(6, 1 + int(rng.expovariate(0.7)))
-            lines: dict[str, int] = {}
-            for _ in range(n_lines):
-                s = rng.choice(fam) if rng.random() < 0.7 else rng.choices(range(skus), popularity)[0]
+            anchor = rng.choices(range(skus), popularity)[0]
+            n_lines = 1 if rng.random() < 1 / 3 else rng.randint(2, 10)
+            fam = families[family_of[anchor]]
+            fam_w = [popularity[s] for s in fam]
+            lines: dict[str, int] = {items[anchor].id: rng.randint(1, 3)}
+            for _ in range(n_lines - 1):
+                s = rng.choices(fam, fam_w)[0] if rng.random() < 0.75 else rng.choices(range(skus), popularity)[0]
                 lines[items[s].id] = lines.get(items[s].id, 0) + rng.randint(1, 3)
             orders.append(HistoryOrder(f"H{d:02d}-{k:05d}", tuple(lines.items())))
     cut = (days - holdout_days) * orders_per_day

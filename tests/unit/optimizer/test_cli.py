@@ -236,6 +236,13 @@ def test_quick_bench_prints_a_full_report(capsys):
     assert report["routing"]["two-block"]["methods"]["optimal"]["max_gap_pct"] == 0
     assert report["cartonization"]["infeasible_packings"] == 0
     assert {t["name"] for t in report["targets"]} >= {"cartonization zero infeasible packings"}
+    slotting = report["order_slotting"]
+    for m in ("co-order", "turnover", "coi", "random"):
+        assert slotting["methods"][m]["future_m_per_order"] > 0 and slotting["methods"][m]["history_m_per_order"] > 0
+    # the quick instance (2 s of search) is too small to beat turnover reliably; the full bench reports that target
+    assert slotting["future_saving_vs_coi_pct"] > 10
+    assert slotting["methods"]["co-order"]["future_m_per_order"] < slotting["methods"]["random"]["future_m_per_order"]
+    assert slotting["reslot_plan"]["m_per_day_after"] <= slotting["reslot_plan"]["m_per_day_before"]
 
 
 # the field names of the formats, so junk reaches deep into the parsers
