@@ -60,6 +60,11 @@ class ApiClient:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, transport=transport)
 
     @property
+    def user_id(self) -> int | None:
+        uid = self.me.get("user_id")
+        return int(uid) if uid is not None else None
+
+    @property
     def warehouse_id(self) -> int | None:
         wid = self.me.get("warehouse_id")
         return int(wid) if wid is not None else None
@@ -98,6 +103,21 @@ class ApiClient:
             raise ApiError(r.status_code, body.get("code", ""), body.get("detail", r.text))
         return body
 
+    async def send(self, method: str, path: str, body: Any, *, key: str) -> Any:
+        """A write that needs its answer now (claiming a task, starting a receipt): not queued, because doing it
+        later makes no sense, but idempotent all the same: after a lost reply, sending again with the same
+        ``key`` gets the first reply and changes nothing. Raises :class:`Offline` or :class:`ApiError`."""
+        try:
+            r = await self._http.request(method, path, json=body, headers=self._headers(key))
+        except httpx.TransportError as exc:
+            raise Offline(str(exc)) from exc
+        reply = _json(r)
+        if r.status_code in _RETRY_LATER:
+            raise Offline(f"the server answered {r.status_code}; try again")
+        if r.status_code >= 400:
+            raise ApiError(r.status_code, reply.get("code", ""), reply.get("detail", r.text))
+        return reply
+
     async def write(self, method: str, path: str, body: Any, *, label: str = "") -> WriteResult:
         """Store the write, then try to send everything queued, in order. Never loses the write."""
         entry = self.queue.enqueue(method, path, body, label=label)
@@ -125,6 +145,8 @@ class ApiClient:
             except httpx.TransportError:
                 break
             if r.status_code in _RETRY_LATER or (r.status_code == 409 and _json(r).get("code") == "concurrent_update"):
+                break
+            if r.status_code == 401:  # the login expired while offline: kept until the worker logs in again
                 break
             self.queue.answered(entry.key, r.status_code, _json(r))
             answered += 1

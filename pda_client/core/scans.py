@@ -35,8 +35,9 @@ class ScanConfig:
     """How this site's labels and scanners look."""
 
     gs_substitutes: tuple[str, ...] = ("|", "<GS>", "{GS}")
-    lpn_pattern: str = r"^LPN\d{6,12}$"
-    location_pattern: str = r"^[A-Z0-9]{1,4}-\d{2}-\d{2}-[A-Z]$|^(DOCK|RCV|QC|PACK|STAGE|SHIP)-\d{2}$"
+    lpn_pattern: str = r"^LPN-?\d{6,12}$"
+    location_pattern: str = r"^[A-Z0-9]{1,4}-\d{2}-\d{2}-[A-Z]$|^(DOCK|RCV|QC|PACK|STAGE|SHIP|CART)-\d{2}$"
+    check_digits_pattern: str = r"^\d{2}$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Scan:
     sscc: str | None = None
     lpn: str | None = None
     location: str | None = None
+    check_digits: str | None = None  # typed off a location label (or sent with its code)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -143,3 +145,47 @@ def parse_scan(raw: str, config: ScanConfig = ScanConfig()) -> Scan:
         symbology,
         problems=[f"'{text[:40]}' is not a product, pallet, LPN or location code"],
     )
+
+
+_CODE_AND_DIGITS = re.compile(r"^(?P<code>\S+?)[\s*#/+](?P<digits>\d{2})$")
+
+
+def parse_location(raw: str, config: ScanConfig = ScanConfig()) -> Scan:
+    """A location answer: the label's barcode (its code), the check digits printed on it typed by the worker,
+    or both (``A-01-02-A 47``, ``A-01-02-A*47``: labels that encode the digits with the code).
+
+    Check digits alone come back as ``LOCATION`` with ``location=None``: only the server knows which location
+    they belong to (they are keyed with the installation's secret and never sent to the floor)."""
+    symbology, text = _clean(raw, config)
+    upper = text.upper()
+    if re.fullmatch(config.check_digits_pattern, upper):
+        return Scan(ScanKind.LOCATION, raw, upper, symbology, check_digits=upper)
+    if re.fullmatch(config.location_pattern, upper):
+        return Scan(ScanKind.LOCATION, raw, upper, symbology, location=upper)
+    m = _CODE_AND_DIGITS.match(upper)
+    if m and re.fullmatch(config.location_pattern, m["code"]):
+        return Scan(ScanKind.LOCATION, raw, upper, symbology, location=m["code"], check_digits=m["digits"])
+    return Scan(
+        ScanKind.UNKNOWN,
+        raw,
+        text,
+        symbology,
+        problems=[f"'{text[:40]}' is neither a location code nor its check digits"],
+    )
+
+
+def item_text(scan: Scan) -> str:
+    """What to send the server for a scanned item: GS1 data in the bracketed form every server parser reads
+    (the group separator and symbology prefix are a scanner's business, not the server's), else the code."""
+    if scan.kind == ScanKind.GTIN and scan.gtin:
+        parts = [f"(01){scan.gtin}"]
+        if scan.expiry:
+            parts.append(f"(17){scan.expiry:%y%m%d}")
+        if scan.lot:
+            parts.append(f"(10){scan.lot}")
+        return "".join(parts) if len(parts) > 1 else scan.gtin
+    if scan.kind == ScanKind.SSCC and scan.sscc:
+        return scan.sscc
+    if scan.kind == ScanKind.LPN and scan.lpn:
+        return scan.lpn
+    return scan.text

@@ -28,6 +28,48 @@ class Prompt:
     tone: Tone = Tone.ASK
     key: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    actions: tuple[str, ...] = ()  # buttons the screen offers besides scanning (e.g. "short", "done")
+
+
+class Flow:
+    """Base of the task workflows (receive, putaway, pick, count): a step, the question of each step, and the
+    handling of a write's three outcomes (sent, kept on the handheld, refused)."""
+
+    questions: dict[str, str] = {}
+    step: str = ""
+
+    def __init__(self, api: ApiClient, config: ScanConfig = ScanConfig()) -> None:
+        self.api = api
+        self.config = config
+
+    def actions(self) -> tuple[str, ...]:
+        return ()
+
+    def data(self) -> dict[str, Any]:
+        """What the questions (and their translations) are filled in with."""
+        return {}
+
+    def prompt(
+        self, tone: Tone = Tone.ASK, message: str | None = None, *, key: str | None = None, **extra: Any
+    ) -> Prompt:
+        """The current step's question (or ``message``), with the step's data and actions."""
+        data = self.data() | extra
+        text = message if message is not None else self.questions.get(self.step, "").format(**data)
+        return Prompt(self.step, text, tone, key or self.step, data, self.actions())
+
+    async def start(self) -> Prompt:
+        raise NotImplementedError
+
+    async def scan(self, raw: str) -> Prompt:
+        raise NotImplementedError
+
+    async def act(self, action: str) -> Prompt:
+        return self.prompt(Tone.ERROR, f"'{action}' is not possible here.", key="not_here")
+
+    def settle(self, result: Any) -> None:
+        """A refusal handled on the screen is not left in the queue's list of refused writes."""
+        if result.delivery == Delivery.REJECTED:
+            self.api.queue.dismiss(result.entry.key)
 
 
 class MoveWorkflow:

@@ -20,9 +20,13 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from pda_client.core.api import ApiClient
 from pda_client.core.queue import OfflineQueue
 from pda_client.devices.scanner import KeyboardWedgeScanner, Scanner
+from pda_client.ui.screens.count import CountScreen
 from pda_client.ui.screens.login import LoginScreen
 from pda_client.ui.screens.menu import MenuScreen
+from pda_client.ui.screens.pick import PickScreen
+from pda_client.ui.screens.putaway import PutawayScreen
 from pda_client.ui.screens.queue import QueueScreen
+from pda_client.ui.screens.receive import ReceiveScreen
 from pda_client.ui.screens.work import LookupScreen, MoveScreen
 
 HERE = Path(__file__).parent
@@ -96,6 +100,10 @@ class PdaApp(App):
         for screen in (
             LoginScreen(name="login"),
             MenuScreen(name="menu"),
+            ReceiveScreen(name="receive"),
+            PutawayScreen(name="putaway"),
+            PickScreen(name="pick"),
+            CountScreen(name="count"),
             MoveScreen(name="move"),
             LookupScreen(name="lookup"),
             QueueScreen(name="queue"),
@@ -143,6 +151,19 @@ class PdaApp(App):
         await self.flush()
         return me
 
+    def logout(self) -> None:
+        """Hand the device over to the next user. Not while writes wait to be sent: they belong to this login
+        (the tasks they confirm are held by this user), so the queue screen comes up to send them first."""
+        if self.api.queue.counts()["pending"]:
+            self.go("queue")
+            return
+        self.api.token = None
+        self.api.me = {}
+        self.who = ""
+        old, self.api = self.api, ApiClient(self.server_url, self.api.queue)  # fresh workflows on every screen
+        self.spawn(old.aclose())
+        self.go("login")
+
     async def flush(self) -> None:
         if self.api.token is None:
             return
@@ -151,6 +172,10 @@ class PdaApp(App):
         after = self.api.queue.counts()["pending"]
         self.online = not (before and after == before)
         self.refresh_queue()
+        screen = self.root.current_screen if self.root else None
+        on_flushed = getattr(screen, "on_flushed", None)
+        if on_flushed is not None:
+            on_flushed()
 
     def refresh_queue(self) -> None:
         counts = self.api.queue.counts()

@@ -37,3 +37,18 @@ def test_states_and_counts(tmp_path: Path) -> None:
     assert rej.state == EntryState.REJECTED and rej.problem == "Only 3 left."
     q.dismiss(rej.key)
     assert q.rejected() == []
+
+
+def test_a_refused_write_says_what_to_do(tmp_path: Path) -> None:
+    from pda_client.core.advice import advice
+
+    q = OfflineQueue(tmp_path / "q.db")
+    moved = q.enqueue("POST", "/api/v1/stock/moves", {"qty": 9})
+    gone = q.enqueue("POST", "/api/v1/picking/picks/9/confirm", {})
+    odd = q.enqueue("POST", "/x", {})
+    q.answered(moved.key, 409, {"code": "insufficient_stock", "detail": "Only 3 left."})
+    q.answered(gone.key, 404, {"code": "task_not_found", "detail": "No task 9."})
+    q.answered(odd.key, 422, {"code": "something_new", "detail": "?"})
+    got = [advice(e) for e in q.rejected()]
+    assert [k for k, _ in got] == ["advice_stock", "advice_gone", "advice_supervisor"]
+    assert "look the location up" in got[0][1]

@@ -15,7 +15,7 @@ from typing import Any
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 
 
-def main(server: str, password: str, out_dir: str, gtin: str) -> None:
+def main(server: str, password: str, out_dir: str, gtin: str, data_dir: str) -> None:
     from kivy.config import Config
 
     Config.set("graphics", "width", "480")
@@ -27,7 +27,7 @@ def main(server: str, password: str, out_dir: str, gtin: str) -> None:
 
     out = Path(out_dir)
     scanner = FakeScanner()
-    app = PdaApp(server, "PDA-T1", str(out / "data"), scanner=scanner)
+    app = PdaApp(server, "PDA-T1", data_dir, scanner=scanner)
     report: dict[str, Any] = {"screens": [], "prompts": []}
 
     async def until(cond: Callable[[], bool], limit_s: float = 15.0) -> None:
@@ -101,4 +101,4 @@ def main(server: str, password: str, out_dir: str, gtin: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

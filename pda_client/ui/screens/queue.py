@@ -8,7 +8,8 @@ from kivy.app import App
 from kivy.properties import BooleanProperty
 from kivy.uix.screenmanager import Screen
 
-from pda_client.i18n import t
+from pda_client.core.advice import advice
+from pda_client.i18n import localize, t
 
 
 class QueueScreen(Screen):
@@ -26,7 +27,11 @@ class QueueScreen(Screen):
         )
         rejected = app.api.queue.rejected()
         self.has_rejected = bool(rejected)
-        self.ids.rejected.text = "\n".join(f"{e.label or e.path}: {e.problem}" for e in rejected[:8])
+        lines = []
+        for e in rejected[:6]:
+            key, english = advice(e)
+            lines.append(f"{e.label or e.path}: {e.problem}\n  -> {localize('', key, english, app.locale)}")
+        self.ids.rejected.text = "\n".join(lines)
 
     def send_now(self) -> None:
         async def go() -> None:
