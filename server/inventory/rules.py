@@ -18,7 +18,7 @@ ADJUSTMENT_REASONS = frozenset(
         MovementReason.SCRAP,
     }
 )
-MOVE_REASONS = frozenset({MovementReason.MOVE, MovementReason.PUTAWAY, MovementReason.REPLENISH})
+MOVE_REASONS = frozenset({MovementReason.MOVE, MovementReason.PUTAWAY, MovementReason.REPLENISH, MovementReason.PACK})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +75,23 @@ def check_destination(*, active: bool, blocked: bool, code: str, location_owner_
         raise Conflict(f"Location {code} is blocked.", code="location_blocked")
     if location_owner_id is not None and location_owner_id != owner_id:
         raise Conflict(f"Location {code} is dedicated to another owner.", code="location_owner_mismatch")
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Free loose units of one SKU/lot/expiry of one owner at one storage location (for consolidation)."""
+
+    stock_id: int
+    location_id: int
+    location_code: str
+    qty: int
+
+
+def consolidation_moves(rows: list[Spread], *, max_moves: int = 10) -> list[tuple[Spread, Spread]]:
+    """Moves that gather the same goods into the location that already holds most of them: (from, to) pairs,
+    smallest first, so the fewest units travel to free the most locations."""
+    if len({r.location_id for r in rows}) < 2:
+        return []
+    target = max(rows, key=lambda r: (r.qty, -r.stock_id))
+    others = sorted((r for r in rows if r.location_id != target.location_id), key=lambda r: (r.qty, r.stock_id))
+    return [(r, target) for r in others[:max_moves]]

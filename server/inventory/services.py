@@ -433,8 +433,12 @@ class InventoryService:
 
         ``allocated``: the units were reserved for this pick, so they may be taken from the reservation (and the
         reservation shrinks by as much)."""
+        from server.inventory import replenishment
+        from server.inventory.freeze import check_not_frozen
+
         require_positive(qty)
         src = await self.get_stock(stock_id)
+        await check_not_frozen(self.uow, src.location_id)  # a location under count is frozen for picking
         src_key = _key_of(src)
         dst_key = replace(src_key, location_id=to_location_id, lpn=to_lpn)
         dst = await self._transfer(
@@ -448,7 +452,21 @@ class InventoryService:
             allow_allocated=allocated,
         )
         self._emit("picked", src_key, qty, to_location_id=to_location_id)
+        await replenishment.after_pick(self.uow, src_key.location_id, src_key.sku_id)  # below min: refill the face
         return dst
+
+    async def ship(self, stock_id: int, qty: int, *, doc: DocRef = DocRef(), note: str = "") -> Stock:
+        """Units leave the warehouse with a carrier (ship confirmation): the ledger row has no to-side."""
+        require_positive(qty)
+        src = (await self._lock([stock_id])).get(stock_id)
+        if src is None:
+            raise NotFound(f"Stock row {stock_id} was emptied meanwhile.", code="stock_not_found")
+        key = _key_of(src)
+        await self._remove(src, qty)
+        self._ledger(key=key, qty=qty, reason=MovementReason.SHIP, src=key, dst=None, doc=doc, note=note)
+        await self.session.flush()
+        self._emit("shipped", key, qty)
+        return src
 
 
 @dataclass(frozen=True, slots=True)

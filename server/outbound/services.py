@@ -20,6 +20,7 @@ from server.errors import Conflict, DomainError, InsufficientStock, InvalidInput
 from server.identity.models import Warehouse
 from server.integration import outbox
 from server.inventory.models import Stock
+from server.inventory.moves import create_move_task
 from server.inventory.services import InventoryService
 from server.layout.models import Location, LocationType
 from server.outbound import allocation as rules
@@ -320,6 +321,46 @@ async def _release_allocations(uow: UnitOfWork, order: SalesOrder) -> None:
     await uow.session.flush()
 
 
+async def _put_back(uow: UnitOfWork, order: SalesOrder) -> list[Task]:
+    """A move task per stock row in the order's tote on the cart, back to where its SKU was picked."""
+    if not order.tote:
+        return []
+    picked_from: dict[int, int] = {}
+    for a in (
+        await uow.session.execute(
+            select(Allocation).where(Allocation.order_id == order.id, Allocation.picked_qty > 0).order_by(Allocation.id)
+        )
+    ).scalars():
+        sku_id = (await uow.session.execute(select(Stock.sku_id).where(Stock.id == a.stock_id))).scalar_one()
+        picked_from.setdefault(sku_id, a.location_id)
+    on_cart = (
+        await uow.session.execute(
+            select(Stock)
+            .where(Stock.owner_id == order.owner_id, Stock.lpn == order.tote, Stock.on_hand > 0)
+            .order_by(Stock.id)
+        )
+    ).scalars()
+    made = []
+    for stock in on_cart:
+        back_to = picked_from.get(stock.sku_id)
+        if back_to is None or back_to == stock.location_id:
+            continue
+        made.append(
+            await create_move_task(
+                uow,
+                stock_id=stock.id,
+                qty=stock.on_hand,
+                to_location_id=back_to,
+                reason="put_back",
+                doc_type="order_cancelled",
+                doc_ref=order.channel_order_id,
+                priority=20,
+                details={"to_lpn": ""},  # off the tote, back onto the shelf
+            )
+        )
+    return made
+
+
 async def reserved_by_orders(session: AsyncSession) -> dict[int, int]:
     """Units each stock row holds for open order allocations (for the audit: this must equal its allocated)."""
     rows = await session.execute(
@@ -329,12 +370,13 @@ async def reserved_by_orders(session: AsyncSession) -> dict[int, int]:
 
 
 async def cancel(uow: UnitOfWork, order_id: int, reason: str) -> SalesOrder:
-    """Cancel (allowed until packed): reservations go back to stock, open pick tasks are cancelled.
-
-    Units already picked stay on the cart under the order's tote for the supervisor to put back."""
+    """Cancel (allowed until packed): reservations go back to stock, open pick tasks are cancelled, and units
+    already picked get put-back tasks from the cart's tote to the locations they were picked from."""
     order = await get_order(uow, order_id, lock=True)
     check_transition(order.status, OrderStatus.CANCELLED, f"Order {order.channel_order_id}")
     await _release_allocations(uow, order)
+    if order.status in (OrderStatus.PICKING, OrderStatus.PICKED):
+        await _put_back(uow, order)
     order.status = OrderStatus.CANCELLED
     order.cancel_reason = reason[:200]
     await uow.session.flush()

@@ -323,6 +323,9 @@ async def start_release(uow: UnitOfWork, wave_id: int) -> Wave:
         )
     wave.status = WaveStatus.RELEASING
     wave.error = ""
+    from server.inventory.replenishment import before_wave_release  # pick faces refilled ahead of the picks
+
+    await before_wave_release(uow, wave.id)
     await uow.session.flush()
     wave_event(uow, wave, "releasing")
     return wave

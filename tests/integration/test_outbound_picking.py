@@ -230,3 +230,49 @@ async def test_orders_too_big_for_a_cart_are_left_out_and_listed(client, world: 
     ).json()
     assert [b["orders"] for b in wave["preview"]["batches"]] == [[small_id]]
     assert sorted(x["order_id"] for x in wave["preview"]["left_out"]) == sorted(order_ids)
+
+
+async def test_cancel_after_picking_puts_the_picked_units_back(client, world: World, db_url: str):
+    """An order cancelled while its goods are on the cart: a put-back task per tote row, confirmed by scans, returns
+    them to the shelf they came from (off the tote), and the books still agree."""
+    from tests.servers import wes_audit
+
+    sup, _ = await _setup(client, world, db_url, n_orders=2)
+    await _plan_and_release(client, world, sup, cart_orders=1)
+    picker = await login(client, "picker")
+    batch = (
+        await client.post("/api/v1/picking/claim", json={"warehouse_id": world.warehouse_id}, headers=picker)
+    ).json()
+    first, second = batch["picks"][0], batch["picks"][1]
+    for p in (first, second):
+        r = await client.post(
+            f"/api/v1/picking/picks/{p['task_id']}/confirm",
+            json={"location": p["location_code"], "item": item_scan(p), "qty": p["qty"]},
+            headers=picker,
+        )
+        assert r.status_code == 200, r.text
+    order_id = batch["orders"][0]["order_id"]
+    r = await client.post(f"/api/v1/orders/{order_id}/cancel", json={"reason": "customer"}, headers=sup)
+    assert r.status_code == 201 and r.json()["status"] == "cancelled", r.text
+    moves = (await client.get("/api/v1/tasks", headers=sup, params={"type": "move", "limit": 100})).json()["items"]
+    assert sorted((t["from_location_id"], t["to_location_id"], t["qty"]) for t in moves) == sorted(
+        (batch["cart_location_id"], p["location_id"], p["qty"]) for p in (first, second)
+    )
+    assert {t["doc_type"] for t in moves} == {"order_cancelled"}
+    cart_code = (await client.get(f"/api/v1/locations/{batch['cart_location_id']}", headers=sup)).json()["code"]
+    for t in moves:
+        p = first if t["to_location_id"] == first["location_id"] else second
+        assert (await client.post(f"/api/v1/tasks/{t['id']}/claim", headers=picker)).status_code in (200, 201)
+        r = await client.post(
+            f"/api/v1/moves/tasks/{t['id']}/confirm",
+            json={"from_location": cart_code, "item": item_scan(p), "qty": t["qty"], "to_location": p["location_code"]},
+            headers=picker,
+        )
+        assert r.status_code == 200, r.text
+    on_cart = await _stock_rows(client, sup, location_id=batch["cart_location_id"])
+    assert sum(s["on_hand"] for s in on_cart) == 0
+    for p in (first, second):
+        back = await _stock_rows(client, sup, location_id=p["location_id"], sku_id=p["sku_id"])
+        assert all(s["lpn"] == "" for s in back if s["on_hand"])
+    audit = wes_audit(db_url)  # ledger and reservations: the other order's allocations are all still held
+    assert audit.returncode == 0, audit.stdout
