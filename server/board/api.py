@@ -10,21 +10,21 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.channels import ChannelsPlugin
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, ResponseHeader
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.params import Body, FromQuery, QueryParameter
 from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.board.i18n import t
 from server.board.queries import overview
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, DomainError
+from server.errors import Conflict, DomainError, InvalidInput
 from server.http.guards import MANAGERS, PUBLIC, allow
 from server.identity.auth import SESSION_COOKIE, authenticate, login
-from server.identity.models import Device, User
+from server.identity.models import User
 from server.identity.principal import Principal
 from server.inventory.api import stock_out
 from server.inventory.models import Movement, Stock
@@ -34,7 +34,10 @@ from server.printing import send_label
 from server.settings import Settings
 
 BOARD = allow(*MANAGERS)
+# what the board listens to ("picking" is where confirmed picks are announced)
+LIVE_CHANNELS = ("stock", "layout", "tasks", "orders", "inbound", "waves", "picking", "exceptions", "shipping")
 CSRF_HEADER = "x-csrf-token"
+TASK_PAGE = 100
 
 
 def csrf_token(settings: Settings, request: Request[Any, Any, Any]) -> str:
@@ -59,10 +62,36 @@ def _to_login(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     )
 
 
-class BoardController(Controller):
+# what a board page may load and do: its own scripts, styles and images only, never framed by another site
+SECURITY_HEADERS = [
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value=(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        ),
+    ),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="Cross-Origin-Opener-Policy", value="same-origin"),
+    ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=()"),
+]
+
+
+def form_int(data: dict[str, str], key: str) -> int | None:
+    """A whole number from a board form field, None when empty or not a number."""
+    value = data.get(key, "").strip()
+    return int(value) if value.lstrip("-").isdigit() else None
+
+
+class BoardPages(Controller):
+    """What every board controller shares: the path, the login redirect, security headers, the page context."""
+
     path = "/board"
     include_in_schema = False
     exception_handlers = {NotAuthorizedException: _to_login, PermissionDeniedException: _to_login}
+    response_headers = SECURITY_HEADERS
 
     def _ctx(
         self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any], **extra: Any
@@ -78,6 +107,8 @@ class BoardController(Controller):
             **extra,
         }
 
+
+class BoardController(BoardPages):
     @get("/login", opt=PUBLIC)
     async def login_page(self, next_: Annotated[str, QueryParameter(name="next")] = "/board") -> Template:
         return Template("login.html", context={"t": t, "locale": "en", "error": "", "next": next_})
@@ -214,7 +245,10 @@ class BoardController(Controller):
             .scalars()
             .all()
         )
-        codes = dict((await uow.session.execute(select(Location.id, Location.code))).all())
+        wanted = {i for m in moves for i in (m.from_location_id, m.to_location_id) if i is not None}
+        codes = dict(
+            (await uow.session.execute(select(Location.id, Location.code).where(Location.id.in_(wanted)))).all()
+        )
         return Template("_history.html", context=self._ctx(uow, settings, request, moves=moves, codes=codes))
 
     @get("/labels", opt=BOARD)
@@ -277,9 +311,11 @@ class BoardController(Controller):
         settings: Settings,
         request: Request[Any, Any, Any],
         type_: Annotated[str, QueryParameter(name="type")] = "",
+        offset: FromQuery[int] = 0,
     ) -> Template:
         return Template(
-            "tasks.html", context=self._ctx(uow, settings, request, type_=type_, **await self._tasks(uow, type_))
+            "tasks.html",
+            context=self._ctx(uow, settings, request, type_=type_, **await self._tasks(uow, type_, max(offset, 0))),
         )
 
     @get("/partials/tasks", opt=BOARD)
@@ -289,24 +325,47 @@ class BoardController(Controller):
         settings: Settings,
         request: Request[Any, Any, Any],
         type_: Annotated[str, QueryParameter(name="type")] = "",
+        offset: FromQuery[int] = 0,
     ) -> Template:
-        return await self._tasks_partial(uow, settings, request, type_)
+        return await self._tasks_partial(uow, settings, request, type_, max(offset, 0))
 
     async def _tasks_partial(
-        self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any], type_: str
+        self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any], type_: str, offset: int = 0
     ) -> Template:
         return Template(
-            "_tasks.html", context=self._ctx(uow, settings, request, type_=type_, **await self._tasks(uow, type_))
+            "_tasks.html",
+            context=self._ctx(uow, settings, request, type_=type_, **await self._tasks(uow, type_, offset)),
         )
 
-    async def _tasks(self, uow: UnitOfWork, type_: str) -> dict[str, Any]:
+    @post("/tasks/{task_id:int}/priority", opt=BOARD, status_code=200)
+    async def reprioritise_task(
+        self,
+        task_id: int,
+        uow: UnitOfWork,
+        settings: Settings,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        from server.board.services import reprioritise
+
+        check_csrf(settings, request, data.get("csrf"))
+        priority = form_int(data, "priority")
+        if priority is None:
+            raise InvalidInput("A priority is a whole number from 0 (most urgent) to 100.", code="invalid_priority")
+        await reprioritise(uow, task_id, priority)
+        return await self._tasks_partial(uow, settings, request, data.get("type", ""), form_int(data, "offset") or 0)
+
+    async def _tasks(self, uow: UnitOfWork, type_: str, offset: int = 0) -> dict[str, Any]:
         from server.catalog.models import Sku
         from server.tasks.models import Task, TaskStatus, TaskType
 
         stmt = select(Task).where(Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.IN_PROGRESS]))
         if type_ in {t.value for t in TaskType}:
             stmt = stmt.where(Task.type == TaskType(type_))
-        tasks = list((await uow.session.execute(stmt.order_by(Task.priority, Task.id).limit(300))).scalars())
+        total = (await uow.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+        tasks = list(
+            (await uow.session.execute(stmt.order_by(Task.priority, Task.id).limit(TASK_PAGE).offset(offset))).scalars()
+        )
         users = list(
             (
                 await uow.session.execute(
@@ -314,7 +373,10 @@ class BoardController(Controller):
                 )
             ).scalars()
         )
-        codes = dict((await uow.session.execute(select(Location.id, Location.code))).all())
+        wanted = {i for k in tasks for i in (k.from_location_id, k.to_location_id) if i is not None}
+        codes = dict(
+            (await uow.session.execute(select(Location.id, Location.code).where(Location.id.in_(wanted)))).all()
+        )
         skus = dict(
             (
                 await uow.session.execute(
@@ -329,6 +391,13 @@ class BoardController(Controller):
             "codes": codes,
             "skus": skus,
             "types": [t.value for t in TaskType],
+            "pages": {
+                "offset": offset,
+                "limit": TASK_PAGE,
+                "total": int(total),
+                "prev": max(offset - TASK_PAGE, 0) if offset > 0 else None,
+                "next": offset + TASK_PAGE if offset + TASK_PAGE < total else None,
+            },
         }
 
     @post("/tasks/{task_id:int}/reassign", opt=BOARD, status_code=200)
@@ -458,15 +527,16 @@ class BoardController(Controller):
             "_po_form.html", context=self._ctx(uow, settings, request, **{**await self._inbound(uow), **ctx})
         )
 
-    @get("/users", opt=BOARD)
-    async def users_page(self, uow: UnitOfWork, settings: Settings, request: Request[Any, Any, Any]) -> Template:
-        users = (await uow.session.execute(select(User).order_by(User.username))).scalars().all()
-        devices = (await uow.session.execute(select(Device).order_by(Device.code))).scalars().all()
-        return Template("users.html", context=self._ctx(uow, settings, request, users=users, devices=devices))
-
     @get("/events", opt=PUBLIC)
-    async def events(self, request: Request[Any, Any, Any], channels: ChannelsPlugin) -> ServerSentEvent:
-        """Live updates for open board pages: every committed stock/layout change, as it happens."""
+    async def events(
+        self,
+        request: Request[Any, Any, Any],
+        channels: ChannelsPlugin,
+        only: Annotated[str, QueryParameter(name="channels")] = "",
+    ) -> ServerSentEvent:
+        """Live updates for open board pages: every committed change of the channels the page listens to (all
+        by default), as it happens. EventSource reconnects by itself when the stream drops."""
+        wanted = [c for c in only.split(",") if c in LIVE_CHANNELS] or list(LIVE_CHANNELS)
         async with request.app.state.session_factory() as session:
             principal = await authenticate(
                 session, authorization=None, cookie=request.cookies.get(SESSION_COOKIE), api_key=None
@@ -475,7 +545,7 @@ class BoardController(Controller):
             raise NotAuthorizedException("Log in to the board first.")
 
         async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
-            async with channels.start_subscription(["stock", "layout", "tasks", "orders", "inbound"]) as sub:
+            async with channels.start_subscription(wanted) as sub:
                 yield ServerSentEventMessage(event="ready", data="{}")
                 async for message in sub.iter_events():
                     yield ServerSentEventMessage(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie
 from sqlalchemy import ColumnElement
 
@@ -27,6 +27,7 @@ from server.identity.schemas import (
     MeOut,
     OwnerIn,
     OwnerOut,
+    OwnerPatch,
     UserIn,
     UserOut,
     WarehouseIn,
@@ -121,6 +122,11 @@ class OwnerController(Controller):
         owner = await services.create_owner(
             uow, data.code, data.name, data.min_shelf_life_days, data.over_receipt_tolerance_pct
         )
+        return OwnerOut.model_validate(owner)
+
+    @patch("/{owner_id:int}", opt=ADMIN, summary="Change an owner (name, active, shelf life, over-receipt)")
+    async def update_owner(self, owner_id: int, data: OwnerPatch, uow: UnitOfWork) -> OwnerOut:
+        owner = await services.update_owner(uow, owner_id, data.model_dump(exclude_unset=True))
         return OwnerOut.model_validate(owner)
 
 

@@ -44,6 +44,15 @@ class OwnerIn(BaseModel):
     over_receipt_tolerance_pct: int = Field(0, ge=0, le=1000, description="Over-receipt allowed per PO line (%)")
 
 
+class OwnerPatch(BaseModel):
+    """The owner's fields to change; those left out stay as they are (the code never changes)."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    active: bool | None = None
+    min_shelf_life_days: int | None = Field(None, ge=0, le=3650)
+    over_receipt_tolerance_pct: int | None = Field(None, ge=0, le=1000)
+
+
 class OwnerOut(Out):
     id: int
     code: str

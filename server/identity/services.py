@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -44,6 +44,17 @@ async def create_owner(
         over_receipt_tolerance_pct=over_receipt_tolerance_pct,
     )
     uow.session.add(owner)
+    await uow.session.flush()
+    return owner
+
+
+async def update_owner(uow: UnitOfWork, owner_id: int, changes: dict[str, Any]) -> Owner:
+    """Change an owner's name, active flag or receiving rules (``changes`` holds only what was sent)."""
+    owner = await get_or_404(uow, Owner, owner_id, "owner")
+    for field, value in changes.items():
+        if value is None:
+            raise InvalidInput(f"{field} cannot be empty; leave it out to keep it.", code="invalid_owner")
+        setattr(owner, field, value)
     await uow.session.flush()
     return owner
 

@@ -18,6 +18,13 @@
       { label: words.in_use, data: data.zones.in_use, backgroundColor: "#2a9d8f" },
       { label: words.empty, data: data.zones.empty, backgroundColor: "#d9e2ec" }] },
       options: { animation: false, scales: { x: { stacked: true }, y: { stacked: true } } } });
+    make("chart-states", { type: "bar", data: { labels: data.states.labels,
+      datasets: [{ label: words.orders, data: data.states.values, backgroundColor: "#0072B2" }] }, options: quiet });
+    make("chart-cutoffs", { type: "bar", data: { labels: data.cutoffs.labels,
+      datasets: [{ label: words.orders, data: data.cutoffs.values,
+        backgroundColor: data.cutoffs.labels.map((l) => (l === "overdue" ? "#D55E00" : "#E69F00")) }] }, options: quiet });
+    make("chart-picks", { type: "bar", data: { labels: data.picks.labels,
+      datasets: [{ label: words.picks, data: data.picks.values, backgroundColor: "#009E73" }] }, options: quiet });
     make("chart-hours", { type: "line", data: { labels: data.hours.labels,
       datasets: [{ label: words.moves, data: data.hours.values, borderColor: "#e76f51", tension: 0.3 }] },
       options: quiet });
@@ -25,4 +32,24 @@
   document.addEventListener("DOMContentLoaded", () => draw());
   document.body && document.body.addEventListener("htmx:afterSwap", (e) => draw(e.target));
   document.addEventListener("htmx:afterSwap", (e) => draw(e.target));
+})();
+
+// Waves: pointing at a cart's row shows its route alone on the plan (no inline scripts: the CSP forbids them).
+(function () {
+  function focus(row, on) {
+    const plan = document.getElementById("wave-plan");
+    const route = plan && document.getElementById("route-" + row.dataset.route);
+    if (!route) return;
+    plan.classList.toggle("focus", on);
+    route.classList.toggle("on", on);
+    row.classList.toggle("on", on);
+  }
+  document.addEventListener("mouseover", (e) => {
+    const row = e.target.closest && e.target.closest("tr.batch-row");
+    if (row) focus(row, true);
+  });
+  document.addEventListener("mouseout", (e) => {
+    const row = e.target.closest && e.target.closest("tr.batch-row");
+    if (row) focus(row, false);
+  });
 })();
