@@ -1105,7 +1105,15 @@ async def suggest_for(
     exclude: Sequence[int] = (),
 ) -> Suggestion:
     cands, _ = await candidates(uow, warehouse_id, owner_id, sku, lot, qty, ignore_task=ignore_task)
-    return suggest(_item(sku, owner_id, qty), [c for c in cands if c.location_id not in exclude])
+    pool = [c for c in cands if c.location_id not in exclude]
+    if not any(c.holds_same_lot for c in pool):
+        # a new SKU or lot: the slotting objective (expected picks, co-ordered SKUs, replenishment) picks the slot
+        from server.slotting.services import putaway_slot
+
+        slot = await putaway_slot(uow, warehouse_id, sku.id, [c.location_id for c in pool])
+        if slot is not None:
+            return Suggestion(slot, consolidated=any(c.location_id == slot and c.holds_same_sku for c in pool))
+    return suggest(_item(sku, owner_id, qty), pool)
 
 
 async def _putaway_task(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine) -> Task:

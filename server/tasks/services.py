@@ -6,6 +6,7 @@ different tasks and neither waits for the other; SQLite serialises writers anywa
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -114,11 +115,24 @@ async def start(uow: UnitOfWork, task_id: int) -> Task:
     return task
 
 
+DoneHook = Callable[[UnitOfWork, Task], Awaitable[None]]
+_ON_DONE: dict[str, list[DoneHook]] = {}
+
+
+def on_done(doc_type: str, hook: DoneHook) -> None:
+    """Run ``hook`` in the same unit of work whenever a task of ``doc_type`` is finished (e.g. a re-slotting move
+    changes the slot assignment when its last task is confirmed). Registered at import by the area it belongs to."""
+    _ON_DONE.setdefault(doc_type, []).append(hook)
+
+
 async def finish(uow: UnitOfWork, task: Task) -> Task:
-    """Mark a task done (the caller has done its type's work in the same unit of work)."""
+    """Mark a task done (the caller has done its type's work in the same unit of work), then run the hooks of
+    the document it came from."""
     task.status = TaskStatus.DONE
     task.done_at = utcnow()
     await uow.session.flush()
+    for hook in _ON_DONE.get(task.doc_type, ()):
+        await hook(uow, task)
     _publish(uow, task, "done")
     return task
 
