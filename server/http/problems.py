@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Any
 
 import structlog
@@ -14,7 +16,9 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError as SADataError
+from sqlalchemy.exc import DBAPIError, IntegrityError, NoResultFound
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from server.errors import DomainError
 
@@ -123,7 +127,78 @@ def _integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Response
     return problem(409, "conflict", "This conflicts with data that already exists (a duplicate?).", request)
 
 
+_NETWORK_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EPIPE}
+)
+# SQLSTATE classes of a database that is gone or going: 08 connection exception, 57P0x shutting down / starting.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database (or Redis) cannot be reached right now: the same request may work in a moment."""
+    if isinstance(exc, (ConnectionError, TimeoutError, SATimeoutError, socket.gaierror)):
+        return True
+    if isinstance(exc, OSError) and (exc.errno in _NETWORK_ERRNOS or "Connect call failed" in str(exc)):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = getattr(exc, "orig", None)
+        for e in (orig, getattr(orig, "__cause__", None)):
+            code = str(getattr(e, "sqlstate", "") or "")
+            if code.startswith(_UNAVAILABLE_SQLSTATES):
+                return True
+            if isinstance(e, (ConnectionError, OSError)) or type(e).__name__ in _LOST_CONNECTION_ERRORS:
+                return True
+    module = type(exc).__module__
+    return module.startswith("redis") and type(exc).__name__ in {"ConnectionError", "TimeoutError", "BusyLoadingError"}
+
+
+# asyncpg's names for a connection that broke under a query
+_LOST_CONNECTION_ERRORS = frozenset(
+    {"ConnectionDoesNotExistError", "InterfaceError", "InternalClientError", "ConnectionFailureError"}
+)
+
+
+def _unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.warning("service_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {str(exc)[:200]}")
+    reply = problem(
+        503,
+        "service_unavailable",
+        "The database or queue is not reachable right now; nothing was changed. Try again in a moment.",
+        request,
+    )
+    reply.headers["Retry-After"] = "2"
+    return reply
+
+
+def is_bad_value(exc: BaseException) -> bool:
+    """The database refused a value the request carried (SQLSTATE class 22: a number beyond the column's range,
+    a NUL character in text, an impossible date): the caller's mistake, not the server's."""
+    if isinstance(exc, (SADataError, OverflowError)):
+        return True
+    orig = getattr(exc, "orig", None)
+    for e in (orig, getattr(orig, "__cause__", None)):
+        if str(getattr(e, "sqlstate", "") or "").startswith("22") or isinstance(e, OverflowError):
+            return True
+    return False
+
+
+def _bad_value(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.info("bad_value", path=request.url.path, error=f"{type(exc).__name__}: {str(exc)[:200]}")
+    return problem(
+        422,
+        "invalid_input",
+        "A value in the request cannot be stored: a number too large, or text with a NUL character.",
+        request,
+    )
+
+
 def _dbapi(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[dict[str, Any]]:
+    if is_unavailable(exc):
+        return _unavailable(request, exc)
+    if is_bad_value(exc):
+        return _bad_value(request, exc)
     if is_retryable(exc):
         request.scope.setdefault("state", {})["retryable"] = True
         return problem(
@@ -143,7 +218,24 @@ def is_retryable(exc: BaseException) -> bool:
     return "database is locked" in str(exc)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(out) < 6:
+        out.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return out
+
+
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    # wrappers (advanced_alchemy's repository errors) keep the database error as their cause
+    for cause in _causes(exc):
+        if is_unavailable(cause):
+            return _unavailable(request, exc)
+        if is_bad_value(cause):  # also SQLite's OverflowError for an integer beyond 64 bits
+            return _bad_value(request, exc)
+        if isinstance(cause, NoResultFound):  # a `scalar_one()` on an id that does not exist
+            return problem(404, "not_found", "There is nothing with that id.", request)
     log.exception("unhandled_error", path=request.url.path, exc_info=exc)
     return problem(500, "internal_error", "Something went wrong on the server; it has been logged.", request)
 
@@ -157,4 +249,4 @@ EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     Exception: _internal,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "is_retryable", "problem"]
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "is_retryable", "is_unavailable", "problem"]

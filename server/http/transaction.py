@@ -112,7 +112,7 @@ class TransactionMiddleware(ASGIMiddleware):
     # the OpenAPI UI and static files need no database; the board's event stream is long-lived and
     # authenticates on its own, so it must not hold a transaction open
     should_bypass_for_scope = staticmethod(
-        lambda scope: str(scope.get("path", "")).startswith(("/schema", "/static", "/board/events"))
+        lambda scope: str(scope.get("path", "")).startswith(("/schema", "/static", "/board/events", "/health"))
     )
     # Replies that carry a secret (a login token, a new API key) are never stored for replay.
     no_replay_prefixes = ("/api/v1/auth/", "/api/v1/api-keys")
