@@ -20,6 +20,8 @@ from redis.asyncio import Redis
 
 from server import __version__
 from server.board.api import BoardController
+from server.board.floor import FloorBoard
+from server.board.people import PeopleBoard
 from server.catalog.api import CONTROLLERS as CATALOG
 from server.db.engine import create_engine, create_session_factory
 from server.exceptions.api import CONTROLLERS as EXCEPTIONS
@@ -32,12 +34,19 @@ from server.http.transaction import TransactionMiddleware
 from server.identity.api import CONTROLLERS as IDENTITY
 from server.identity.security import configure_password_hashing
 from server.inbound.api import CONTROLLERS as INBOUND
+from server.integration.api import CONTROLLERS as INTEGRATION
 from server.inventory.api import CONTROLLERS as INVENTORY
+from server.inventory.control_api import CONTROLLERS as INVENTORY_CONTROL
 from server.layout.api import CONTROLLERS as LAYOUT
 from server.layout.rules import configure_check_digit_key
 from server.outbound.api import CONTROLLERS as OUTBOUND
 from server.realtime.channels import make_channels, make_publisher
+from server.returns.api import CONTROLLERS as RETURNS
 from server.settings import Settings, get_settings
+from server.shipping.api import CONTROLLERS as SHIPPING
+from server.shipping.board import ShippingBoard
+from server.slotting.api import SLOTTING
+from server.slotting.board import SlottingBoard
 from server.tasks.api import CONTROLLERS as TASKS
 
 SWAGGER_DIR = Path(swagger_ui.__file__).parent / "static"
@@ -113,11 +122,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *LAYOUT,
         *CATALOG,
         *INVENTORY,
+        *INVENTORY_CONTROL,
+        *RETURNS,
         *OUTBOUND,
         *INBOUND,
         *TASKS,
         *EXCEPTIONS,
+        *SHIPPING,
+        *INTEGRATION,
+        *SLOTTING,
+        SlottingBoard,
         BoardController,
+        FloorBoard,
+        ShippingBoard,
+        PeopleBoard,
         create_static_files_router(
             path="/static/swagger", directories=[SWAGGER_DIR], opt=PUBLIC, include_in_schema=False
         ),

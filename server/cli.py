@@ -248,7 +248,11 @@ def layout_import(
     from server.layout.services import import_csv
 
     settings = get_settings()
-    text = file.read_text(encoding="utf-8-sig")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        err.print(f"[red]invalid_csv[/red]: {file} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV.")
+        raise typer.Exit(2) from None
 
     async def go() -> Any:
         async with _uow(settings) as uow:
@@ -345,6 +349,194 @@ def bench_release(
     for k, v in result.items():
         table.add_row(k, str(v))
     out.print(table)
+
+
+def _postgres_for_bench(database_url: str | None, fresh: bool) -> tuple[str, Callable[[], None]]:
+    """The PostgreSQL database a benchmark runs on: a fresh one beside WES_DATABASE_URL unless one is given."""
+    from server.bench.pgadmin import fresh_database
+
+    url = database_url or get_settings().database_url
+    if not url.startswith("postgresql"):
+        err.print("[red]This benchmark needs PostgreSQL:[/red] set WES_DATABASE_URL or pass --database-url.")
+        raise typer.Exit(2)
+    return fresh_database(url) if fresh else (url, lambda: None)
+
+
+@bench_app.command("api")
+def bench_api(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON only")] = False,
+    handhelds: Annotated[int, typer.Option(help="Closed-loop handhelds")] = 32,
+    workers: Annotated[int, typer.Option(help="Server worker processes")] = 2,
+    closed_s: Annotated[float, typer.Option(help="Measured seconds of the closed loop")] = 20.0,
+    open_s: Annotated[float, typer.Option(help="Seconds of the open loop at half the peak")] = 15.0,
+    orders: Annotated[int, typer.Option(help="Orders released before the run")] = 1500,
+    pgbench_s: Annotated[float, typer.Option(help="Seconds of pgbench")] = 10.0,
+    database_url: Annotated[str | None, typer.Option(help="PostgreSQL URL (default WES_DATABASE_URL)")] = None,
+    redis_url: Annotated[str | None, typer.Option(help="Redis URL (default WES_REDIS_URL)")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh/--in-place", help="Run in a new database, dropped after")] = True,
+) -> None:
+    """Load the real server (several processes, PostgreSQL, Redis) with simulated handhelds; compare to pgbench."""
+    from server.bench.api import ApiBenchConfig
+    from server.bench.api import bench_api as run_bench
+    from server.db.migrate import upgrade
+
+    redis = redis_url or get_settings().redis_url
+    if not redis:
+        err.print("[red]This benchmark needs Redis:[/red] set WES_REDIS_URL or pass --redis-url.")
+        raise typer.Exit(2)
+    url, drop = _postgres_for_bench(database_url, fresh)
+    cfg = ApiBenchConfig(
+        handhelds=handhelds, workers=workers, closed_s=closed_s, open_s=open_s, orders=orders, pgbench_s=pgbench_s
+    )
+    try:
+        upgrade(url)
+        with Progress(console=err, transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(what: str, done: float, total: float) -> None:
+                if what not in tasks:
+                    tasks[what] = bar.add_task(what, total=total)
+                bar.update(tasks[what], completed=done, total=total)
+
+            result = asyncio.run(run_bench(url, redis, cfg, progress))
+    finally:
+        drop()
+    if as_json:
+        print(json.dumps(result, default=str))
+        return
+    out.print_json(json.dumps(result, default=str))
+
+
+@bench_app.command("fuzz")
+def bench_fuzz(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON only")] = False,
+    examples: Annotated[int, typer.Option(help="Generated requests per operation, role and mode")] = 50,
+    database_url: Annotated[str | None, typer.Option(help="PostgreSQL URL (default WES_DATABASE_URL)")] = None,
+    path_contains: Annotated[str, typer.Option(help="Only operations whose path contains this")] = "",
+) -> None:
+    """Schemathesis over the served OpenAPI as every role (and none): no 5xx, replies match the schema."""
+    from server.bench.fuzz import run_fuzz
+    from server.bench.scenario import add_orders, build_floor, release_wave
+    from server.db.migrate import upgrade
+
+    url, drop = _postgres_for_bench(database_url, True)
+    try:
+        upgrade(url)
+        floor = asyncio.run(build_floor(url, skus=20, pickers=1, aisles=4, aisle_length_m=10))
+        asyncio.run(add_orders(floor, 10))
+        asyncio.run(release_wave(floor, time_limit_s=0.3))
+        from server.bench.api import _healthy, start_server
+
+        server, base = start_server(url, None, 1)
+        try:
+            asyncio.run(_healthy(base))
+            import httpx
+
+            creds: dict[str, dict[str, str]] = {"anonymous": {}, "integration": {"X-API-Key": floor.api_key}}
+            for role, user in floor.extra["users"].items():
+                r = httpx.post(f"{base}/api/v1/auth/login", json={"username": user, "password": floor.password})
+                creds[role] = {"Authorization": f"Bearer {r.json()['token']}"}
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task("fuzz", total=1)
+
+                def progress(what: str, done: int, total: int) -> None:
+                    bar.update(task, description=what, completed=done, total=total)
+
+                report = run_fuzz(
+                    base,
+                    creds,
+                    max_examples=examples,
+                    only=(lambda _m, p: path_contains in p) if path_contains else None,
+                    progress=progress,
+                )
+        finally:
+            server.stop()
+    finally:
+        drop()
+    result = report.as_dict()
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+    if result["findings"]:
+        raise typer.Exit(1)
+
+
+@app.command("simulate")
+def simulate_shift(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON only")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write an HTML report with charts here")] = None,
+    orders: Annotated[int, typer.Option(help="Orders in the shift")] = 600,
+    hours: Annotated[float, typer.Option(help="Length of the shift (h)")] = 8.0,
+    pickers: Annotated[int, typer.Option(help="Pickers on the floor")] = 5,
+    skus: Annotated[int, typer.Option(help="SKUs (Zipf-like popularity)")] = 400,
+    time_limit_s: Annotated[float, typer.Option(help="Optimizer time limit per wave (s)")] = 1.0,
+    seed: int = 7,
+) -> None:
+    """Simulate a picking shift: location order with first-come batches vs our batching, routing and slotting."""
+    from server.simulate.report import html_report
+    from server.simulate.shift import ShiftConfig, simulate
+
+    cfg = ShiftConfig(orders=orders, hours=hours, pickers=pickers, skus=skus, time_limit_s=time_limit_s, seed=seed)
+    cfg.cutoffs_h = tuple(c for c in (hours * 3 / 8, hours * 5.5 / 8, hours))
+    with Progress(console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(what: str, done: float, total: float) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
+
+        result = simulate(cfg, progress)
+    if html is not None:
+        html.write_text(html_report(result), encoding="utf-8")
+    if as_json:
+        print(json.dumps(result))
+        return
+    table = Table(title=f"Shift simulation: {result['orders']} orders, {result['order_lines']} lines")
+    for col in ("strategy", "m / line", "saving %", "lines / picker-hour", "late orders", "walked m"):
+        table.add_column(col)
+    for name, r in result["strategies"].items():
+        saving = result["metres_per_line_saving_pct"].get(name, "")
+        table.add_row(
+            name,
+            str(r["metres_per_line"]),
+            str(saving),
+            str(r["lines_per_picker_hour"]),
+            str(r["late_orders"]),
+            str(r["walk_m"]),
+        )
+    out.print(table)
+
+
+@bench_app.command("board")
+def bench_board(
+    database_url: Annotated[
+        str | None, typer.Option(help="Benchmark on this database (migrated first); default a fresh SQLite file")
+    ] = None,
+    orders: Annotated[int, typer.Option(help="Orders in the database")] = 10_000,
+    locations: Annotated[int, typer.Option(help="Locations, about")] = 2_000,
+    repeat: Annotated[int, typer.Option(help="Requests per page")] = 5,
+) -> None:
+    """Seed a busy warehouse and time every board page; prints JSON with the slowest page."""
+    import tempfile
+
+    from server.board.bench import bench_board as run_bench
+    from server.db.migrate import upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
+        upgrade(url)
+        with Progress(console=err, transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = bar.add_task(what, total=total)
+                bar.update(tasks[what], completed=done)
+
+            result = asyncio.run(run_bench(url, orders=orders, locations=locations, repeat=repeat, progress=progress))
+    print(json.dumps(result, indent=2))
 
 
 def _mount_packages() -> None:

@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from rich.progress import Progress
 from sqlalchemy import func, select
@@ -218,6 +219,9 @@ async def seed_demo(
             )
         if progress and task is not None:
             progress.advance(task)
+    from server.shipping.demo import seed_shipping  # pack stations, cartons, carriers
+
+    await seed_shipping(uow, wh.id, Path("var/labels"))
     return logins
 
 

@@ -60,6 +60,24 @@ class Settings(BaseSettings):
         description="argon2 memory cost (KiB) for password hashes; test suites lower it, production keeps the default.",
     )
     data_dir: Path = Field(Path("./var"), description="Where SSCC sequences, label files and exports are kept.")
+    ewaybill_url: str = Field(
+        "", description="Endpoint of the e-waybill aggregator (Kdniao-style API) used by carriers of kind ewaybill."
+    )
+    ewaybill_business_id: str = Field("", description="Merchant id (EBusinessID) at the e-waybill aggregator.")
+    ewaybill_app_key: str = Field(
+        "", description="AppKey that signs aggregator requests and verifies tracking pushes; never logged."
+    )
+    ewaybill_timeout_s: float = Field(10.0, description="Seconds to wait for the e-waybill aggregator's answer.")
+    webhook_allow_private: bool = Field(
+        False, description="Allow webhook targets on loopback or private addresses (refused by default)."
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, description="Tries of a webhook delivery before it is dead-lettered (re-sendable from the API)."
+    )
+    webhook_backoff_base_s: float = Field(
+        30.0, description="First retry delay of a failed webhook; doubled per try, with jitter, capped at 1 h."
+    )
+    webhook_timeout_s: float = Field(10.0, description="Seconds to wait for a webhook receiver's answer.")
 
     @property
     def is_sqlite(self) -> bool:

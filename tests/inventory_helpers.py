@@ -1,4 +1,4 @@
-"""Helpers for inventory-control tests (engineer D): GTINs of the test world's SKUs and scan strings."""
+"""Helpers for inventory-control tests: GTINs of the test world's SKUs and scan strings."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def running_server(
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded 2-core machine takes a minute to import and fork
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:

@@ -169,7 +169,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kind_short_pick": ("Short pick", "拣货短缺"),
     "kind_receipt_discrepancy": ("Receiving discrepancy", "收货差异"),
     "kind_weight_mismatch": ("Weight mismatch", "重量不符"),
-    # the Shipping page (engineer A)
+    # the Shipping page
     "shipping": ("Shipping", "发货"),
     "shipments": ("Shipments", "发货单"),
     "manifests": ("Manifests", "交接清单"),

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
 
 from server.db.engine import create_engine, create_session_factory
+from server.integration.jobs import deliver_webhooks_job, start_delivery_loop
 from server.jobs.tasks import audit_stock_job, purge_idempotent_replies
 from server.outbound.jobs import (
     auto_release_job,
@@ -18,6 +19,7 @@ from server.outbound.jobs import (
     resume_stalled_releases_job,
 )
 from server.settings import Settings
+from server.shipping.jobs import poll_tracking_job
 
 QUEUE_NAME = "wes"
 FUNCTIONS: list[Any] = [
@@ -28,6 +30,8 @@ FUNCTIONS: list[Any] = [
     reallocate_backorders_job,
     auto_release_job,
     resume_stalled_releases_job,
+    poll_tracking_job,
+    deliver_webhooks_job,
 ]
 CRON_JOBS: list[Any] = [
     CronJob(cast(Any, purge_idempotent_replies), cron="17 * * * *"),
@@ -35,6 +39,7 @@ CRON_JOBS: list[Any] = [
     CronJob(cast(Any, reallocate_backorders_job), cron="*/5 * * * *"),
     CronJob(cast(Any, auto_release_job), cron="* * * * *"),
     CronJob(cast(Any, resume_stalled_releases_job), cron="* * * * *"),
+    CronJob(cast(Any, poll_tracking_job), cron="*/30 * * * *"),
 ]
 
 
@@ -52,8 +57,12 @@ def make_worker(settings: Settings, queue: Queue | None = None, *, burst: bool =
         ctx["session_factory"] = create_session_factory(ctx["engine"])
         ctx["settings"] = settings
         ctx["redis"] = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        if not burst:  # webhooks: a loop in the worker process, so a restarted worker resumes at once
+            ctx["webhook_loop"] = start_delivery_loop(ctx["session_factory"], settings)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if ctx.get("webhook_loop") is not None:
+            ctx["webhook_loop"].cancel()
         await ctx["engine"].dispose()
         if ctx.get("redis") is not None:
             await ctx["redis"].aclose()

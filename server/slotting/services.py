@@ -3,7 +3,7 @@ change the assignment) and the slot scores for putaway.
 
 The assignment changes in the same transaction as the scan that finishes a move: a task-done hook
 (``server.tasks.services.on_done``) sees a re-slotting move task finish and, once every task of that plan move is
-done, rewrites the two assignment rows. Move tasks and their ledger rows are engineer D's
+done, rewrites the two assignment rows. Move tasks and their ledger rows are
 ``server.inventory.moves`` (through the InventoryService).
 """
 

@@ -94,7 +94,10 @@ class RedisProcess:
     def __init__(self, tmp: Path) -> None:
         exe = shutil.which("redis-server")
         if exe is None:
-            pytest.skip("redis-server is not installed")
+            msg = "redis-server is not installed: run scripts/services.sh"
+            if os.environ.get("CI") == "true":
+                pytest.fail(msg)
+            pytest.skip(msg)
         self.exe = exe
         self.port = free_port()
         self.dir = tmp / f"redis-{self.port}"

@@ -50,12 +50,18 @@ def test_every_route_declares_its_roles():
 A, B = "OWNA", "OWNB"
 MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/health"): None,
+    ("GET", "/api/v1/slotting/assignments"): 403,
+    ("PUT", "/api/v1/slotting/assignments"): 403,
+    ("POST", "/api/v1/slotting/plans"): 403,
+    ("GET", "/api/v1/slotting/plans/{plan_id:int}"): 403,
+    ("POST", "/api/v1/slotting/plans/{plan_id:int}/release"): 403,
     ("GET", "/metrics"): None,
     ("POST", "/api/v1/auth/login"): None,
     ("POST", "/api/v1/auth/logout"): None,
     ("GET", "/api/v1/auth/me"): None,
     ("GET", "/api/v1/owners"): "own",
     ("POST", "/api/v1/owners"): 403,
+    ("PATCH", "/api/v1/owners/{owner_id:int}"): 403,
     ("GET", "/api/v1/warehouses"): None,
     ("POST", "/api/v1/warehouses"): 403,
     ("GET", "/api/v1/users"): 403,
@@ -142,6 +148,75 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/exceptions"): 403,
     ("GET", "/api/v1/exceptions/{exception_id:int}"): 403,
     ("POST", "/api/v1/exceptions/{exception_id:int}/resolve"): 403,
+    # pack and ship: warehouse work; the platform's tracking push is public and signed
+    ("GET", "/api/v1/pack-stations"): 403,
+    ("POST", "/api/v1/pack-stations"): 403,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/carton-types"): 403,
+    ("POST", "/api/v1/warehouses/{warehouse_id:int}/carton-types"): 403,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/shipping-settings"): 403,
+    ("PATCH", "/api/v1/warehouses/{warehouse_id:int}/shipping-settings"): 403,
+    ("GET", "/api/v1/carriers"): 403,
+    ("POST", "/api/v1/carriers"): 403,
+    ("POST", "/api/v1/shipping/rates"): 403,
+    ("POST", "/api/v1/packing/start"): 403,
+    ("GET", "/api/v1/shipments"): 403,
+    ("GET", "/api/v1/shipments/{shipment_id:int}"): 403,
+    ("POST", "/api/v1/shipments/{shipment_id:int}/cartons"): 403,
+    ("POST", "/api/v1/shipments/{shipment_id:int}/scans"): 403,
+    ("POST", "/api/v1/shipments/{shipment_id:int}/short"): 403,
+    ("POST", "/api/v1/shipments/{shipment_id:int}/finish"): 403,
+    ("POST", "/api/v1/cartons/{carton_id:int}/close"): 403,
+    ("POST", "/api/v1/cartons/{carton_id:int}/reprint"): 403,
+    ("GET", "/api/v1/cartons/{carton_id:int}/labels"): 403,
+    ("POST", "/api/v1/dispatch/load"): 403,
+    ("POST", "/api/v1/manifests"): 403,
+    ("GET", "/api/v1/manifests"): 403,
+    ("GET", "/api/v1/manifests/{manifest_id:int}"): 403,
+    ("GET", "/api/v1/manifests/{manifest_id:int}/manifest.csv"): 403,
+    ("GET", "/api/v1/manifests/{manifest_id:int}/manifest.pdf"): 403,
+    ("POST", "/api/v1/tracking/push"): None,
+    # inventory control
+    ("POST", "/api/v1/moves/tasks"): 403,
+    ("POST", "/api/v1/moves/tasks/{task_id:int}/confirm"): 403,
+    ("POST", "/api/v1/moves/lpns"): 403,
+    ("POST", "/api/v1/moves/nesting"): 403,
+    ("GET", "/api/v1/moves/consolidation"): 403,
+    ("POST", "/api/v1/counts/tasks/{task_id:int}/submit"): 403,
+    ("POST", "/api/v1/counts"): 403,
+    ("GET", "/api/v1/counts"): 403,
+    ("GET", "/api/v1/counts/{count_id:int}"): 403,
+    ("POST", "/api/v1/counts/{count_id:int}/approve"): 403,
+    ("POST", "/api/v1/counts/{count_id:int}/reject"): 403,
+    ("POST", "/api/v1/counts/{count_id:int}/cancel"): 403,
+    ("POST", "/api/v1/count-plans"): 403,
+    ("GET", "/api/v1/count-plans"): 403,
+    ("POST", "/api/v1/count-plans/{plan_id:int}/run"): 403,
+    ("GET", "/api/v1/warehouses/{warehouse_id:int}/inventory-settings"): 403,
+    ("PUT", "/api/v1/warehouses/{warehouse_id:int}/inventory-settings"): 403,
+    ("PUT", "/api/v1/sku-costs"): 403,
+    ("POST", "/api/v1/pick-face-rules"): 403,
+    ("GET", "/api/v1/pick-face-rules"): 403,
+    ("POST", "/api/v1/replenishment/run"): 403,
+    ("POST", "/api/v1/holds"): 403,
+    ("GET", "/api/v1/holds"): 403,
+    ("POST", "/api/v1/holds/{hold_id:int}/release"): 403,
+    ("POST", "/api/v1/recalls"): 403,
+    ("POST", "/api/v1/returns"): 403,
+    # the world has no return yet: tests/integration/test_returns.py proves another owner's key gets 403 and an
+    # empty list there
+    ("GET", "/api/v1/returns"): None,
+    ("GET", "/api/v1/returns/{rma_id:int}"): None,
+    ("POST", "/api/v1/returns/{rma_id:int}/cancel"): None,
+    ("POST", "/api/v1/returns/lookup"): 403,
+    ("POST", "/api/v1/returns/{rma_id:int}/receive"): 403,
+    ("POST", "/api/v1/webhooks"): 403,
+    # the world has no webhook yet: tests/integration/test_webhooks.py proves another owner's key gets 403 when
+    # naming the other owner or its delivery, and only its own rows in the lists
+    ("GET", "/api/v1/webhooks"): None,
+    ("GET", "/api/v1/webhooks/deliveries"): None,
+    ("POST", "/api/v1/webhooks/deliveries/{delivery_id:int}/resend"): None,
+    ("GET", "/api/v1/atp"): "own",
+    ("GET", "/api/v1/atp/changes"): "own",
 }
 
 
@@ -161,6 +236,7 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
         .replace("{stock_id:int}", str(b_stock))
         .replace("{location_id:int}", str(loc))
         .replace("{code:str}", "A-01-01-A")
+        .replace("{owner_id:int}", str(world.owners[B]))
     )
     b_in = world.inbound.get(B, {})
     for name in ("po", "asn", "receipt", "task"):
@@ -170,6 +246,7 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/api/v1/lpns/{lpn_code:str}/print"): {"printer": "file:///tmp/wes-matrix-should-not-exist.zpl"},
         ("POST", "/api/v1/owners"): {"code": "EVIL", "name": "x"},
+        ("PATCH", "/api/v1/owners/{owner_id:int}"): {"name": "renamed", "active": False},
         ("POST", "/api/v1/warehouses"): {"code": "EVIL", "name": "x"},
         ("POST", "/api/v1/users"): {
             "username": "evil",
@@ -228,6 +305,8 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
     }
     p = p.replace("{order_id:int}", str(world.outbound.get(B, {}).get("order", 0)))
     p = p.replace("{wave_id:int}", "1").replace("{batch_id:int}", "1")
+    for name in ("count_id", "plan_id", "hold_id", "rma_id"):
+        p = p.replace(f"{{{name}:int}}", "1")
     bodies.update(
         {
             ("POST", "/api/v1/orders"): {
@@ -247,8 +326,14 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
             },
             ("POST", "/api/v1/waves"): {"warehouse_id": world.warehouse_id},
             ("POST", "/api/v1/picking/claim"): {"warehouse_id": world.warehouse_id},
+            ("POST", "/api/v1/returns"): {
+                "owner_id": world.owners[B],
+                "order_id": world.outbound.get(B, {}).get("order", 0),
+                "lines": [{"line_no": 1, "qty": 1}],
+            },
             ("POST", "/api/v1/picking/picks/{task_id:int}/confirm"): {"location": "x", "item": "x", "qty": 1},
             ("POST", "/api/v1/picking/picks/{task_id:int}/short"): {"location": "x", "found_qty": 0},
+            ("POST", "/api/v1/webhooks"): {"owner_id": world.owners[B], "url": "https://example.com/hook"},
         }
     )
     # any other object: the role guard or the owner check must refuse before the id matters

@@ -1,5 +1,5 @@
 """Returns (RMA) end to end over HTTP against PostgreSQL (a real two-process server): an order is picked, packed and
-shipped (engineer A's shipping helpers); its source authorises a return of some of its lines (unknown lines and
+shipped (tests/shipping_helpers.py); its source authorises a return of some of its lines (unknown lines and
 more than was shipped refused, another owner refused); the receiver finds the return by scanning its label or the
 order, receives the items graded A (restocked through a putaway task), B (quarantined, a damaged-return exception)
 and C (scrapped, with a ledger row); a unit more than authorised is refused; each receipt is a `return.received`
