@@ -196,7 +196,8 @@ def test_shift_on_the_board(shift: tuple[str, World]) -> None:
                 print(
                     "DEBUG fetch",
                     page.evaluate(
-                        "() => fetch(location.pathname.replace('/board/waves/', '/board/partials/waves/') + '/progress').then(r => r.text())"
+                        "() => fetch(location.pathname.replace('/board/waves/', '/board/partials/waves/')"
+                        " + '/progress').then(r => r.text())"
                     ),
                 )
                 raise
