@@ -29,7 +29,7 @@ async def enqueue_release(settings: Settings, wave_id: int) -> None:
             key=f"release-wave-{wave_id}",
             wave_id=wave_id,
             timeout=600,
-            heartbeat=60,
+            heartbeat=15,  # each committed step beats; a dead worker's job is retried within seconds
             retries=RELEASE_RETRIES,
             retry_delay=1.0,
         )

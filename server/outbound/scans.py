@@ -27,12 +27,12 @@ class ItemScan:
 
 
 def parse_gs1(text: str) -> dict[str, str] | None:
-    """The AIs of a GS1 element string (read by biip through :func:`parse_scan`), or None when it is not one."""
+    """The AIs of a GS1 element string or an SSCC (read by biip through :func:`parse_scan`), or None."""
     try:
         scan = parse_scan(text)
     except InvalidInput:
         return None
-    return dict(scan.ais) if scan.kind == "gs1" else None
+    return dict(scan.ais) if scan.kind in ("gs1", "sscc") and scan.ais else None
 
 
 def parse_item(text: str) -> ItemScan:
