@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from litestar import Controller, get, post
@@ -159,8 +159,8 @@ class MovementController(Controller):
             where.append(or_(Movement.from_lpn == lpn, Movement.to_lpn == lpn))
         if doc_ref is not None:
             where.append(Movement.doc_ref == doc_ref)
-        if since is not None:
-            where.append(Movement.at >= since)
+        if since is not None:  # from the start of that day, UTC
+            where.append(Movement.at >= datetime.combine(since, time.min, tzinfo=UTC))
         items, total = await list_page(
             uow.session, Movement, *where, limit=limit, offset=offset, order_by=(Movement.id, True)
         )

@@ -324,3 +324,11 @@ async def test_walking_graph_and_routes(client, world):
     assert bad.status_code == 422 and bad.json()["code"] == "unknown_location" and "NOPE" in bad.json()["detail"]
     bad = await client.post("/api/v1/warehouses/1/routes", headers=h, json={"locations": codes, "method": "zigzag"})
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_route"
+
+
+async def test_movements_since_a_day(client, world):
+    sup = await login(client, "supervisor")
+    for day, found in (("2000-01-01", True), ("4985-12-04", False)):
+        r = await client.get("/api/v1/movements", params={"since": day}, headers=sup)
+        assert r.status_code == 200, r.text
+        assert (r.json()["total"] > 0) is found
