@@ -58,10 +58,10 @@ class Flow:
         return Prompt(self.step, text, tone, key or self.step, data, self.actions())
 
     async def start(self) -> Prompt:
-        raise NotImplementedError
+        raise NotImplementedError  # each workflow (receive, putaway, pick, count, move) says its first question
 
     async def scan(self, raw: str) -> Prompt:
-        raise NotImplementedError
+        raise NotImplementedError  # each workflow reads a scan for its current step
 
     async def act(self, action: str) -> Prompt:
         return self.prompt(Tone.ERROR, f"'{action}' is not possible here.", key="not_here")

@@ -210,4 +210,5 @@ def test_random_floor_sequences_keep_the_books(pg_url: str) -> None:
                 database=None,
                 suppress_health_check=list(HealthCheck),
             ),
-        )
+        )  # each step's invariants assert the books; and after the last sequence they still hold:
+    assert asyncio.run(_books(pg_url)) == []

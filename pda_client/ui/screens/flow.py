@@ -23,7 +23,7 @@ class FlowScreen(Screen):
     busy = BooleanProperty(False)
 
     def make_flow(self) -> Flow:
-        raise NotImplementedError
+        raise NotImplementedError  # each screen (receive, putaway, pick, count) makes its own workflow
 
     def on_pre_enter(self, *args: Any) -> None:
         app = App.get_running_app()
