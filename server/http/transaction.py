@@ -107,13 +107,26 @@ class _HeldReply:
             await send(m)
 
 
+def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    """``send`` with ``extra`` headers added to the reply's start."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
+
+
 class TransactionMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     # the OpenAPI UI and static files need no database; the board's event stream is long-lived and
     # authenticates on its own, so it must not hold a transaction open
     should_bypass_for_scope = staticmethod(
-        lambda scope: str(scope.get("path", "")).startswith(("/schema", "/static", "/board/events", "/health"))
+        lambda scope: str(scope.get("path", "")).startswith(("/schema", "/static", "/board/events"))
     )
+    # request id and access log, but no transaction: /health reports a database outage itself
+    no_transaction_prefixes = ("/health",)
     # Replies that carry a secret (a login token, a new API key) are never stored for replay.
     no_replay_prefixes = ("/api/v1/auth/", "/api/v1/api-keys")
 
@@ -138,7 +151,9 @@ class TransactionMiddleware(ASGIMiddleware):
 
         try:
             method = scope["method"]
-            if method not in WRITE_METHODS:
+            if str(scope.get("path", "")).startswith(self.no_transaction_prefixes):
+                await next_app(scope, receive, _with_headers(send_logged, extra_headers))
+            elif method not in WRITE_METHODS:
                 await self._read(scope, receive, send_logged, next_app, headers, extra_headers)
             else:
                 await self._write(scope, receive, send_logged, next_app, headers, extra_headers)
