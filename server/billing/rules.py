@@ -3,7 +3,10 @@
 A rate card is valid from a day to a day (inclusive, open-ended when ``valid_to`` is None) in one currency and
 maps charge codes (``inbound.unit``, ``outbound.order``, ``storage.pallet_day``, ``vas.KITTING`` ...) to a rate
 per unit. An invoice period prices each event with the card valid on the event's day; lines are grouped by
-charge code and rate and keep the causes of their events; a minimum monthly charge tops the total up."""
+charge code and rate and keep the causes of their events; a minimum monthly charge tops the total up.
+
+Also pure: the month of a period, and one owner's storage figures at the end of a day (pallet positions, locations,
+cubic metres) from the units it had where."""
 
 from __future__ import annotations
 
@@ -144,3 +147,78 @@ def group_totals(lines: Iterable[Line]) -> dict[str, Decimal]:
     for ln in lines:
         totals[ln.charge_code.split(".")[0]] += ln.amount
     return dict(totals)
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """``YYYY-MM`` -> the first and the last day of that month."""
+    try:
+        year, month = (int(x) for x in period.split("-"))
+        start = date(year, month, 1)
+    except ValueError as exc:
+        raise InvalidInput(f"{period!r} is no period: write it YYYY-MM.", code="invalid_period") from exc
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return start, date.fromordinal(nxt.toordinal() - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUnits:
+    """Units of one SKU on one LPN ('' = loose) at one location at the end of a day."""
+
+    location_id: int
+    lpn: str
+    sku_id: int
+    qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class StorageFigures:
+    pallets: int
+    locations: int
+    volume_m3: Decimal
+    units: int
+
+
+M3_PLACES = Decimal("0.000001")
+
+
+def storage_figures(rows: Iterable[StoredUnits], sku_volume_mm3: dict[int, int]) -> StorageFigures:
+    """One owner's storage at the end of a day: pallet positions (each LPN, plus each location holding loose
+    units), locations used, cubic metres from the SKUs' dimensions (rounded to cm3), units."""
+    lpns: set[str] = set()
+    loose: set[int] = set()
+    locations: set[int] = set()
+    mm3 = 0
+    units = 0
+    for r in rows:
+        if r.qty <= 0:
+            continue
+        if r.lpn:
+            lpns.add(r.lpn)
+        else:
+            loose.add(r.location_id)
+        locations.add(r.location_id)
+        mm3 += r.qty * sku_volume_mm3.get(r.sku_id, 0)
+        units += r.qty
+    volume = (Decimal(mm3) / Decimal(10**9)).quantize(M3_PLACES, rounding=ROUND_HALF_UP)
+    return StorageFigures(len(lpns) + len(loose), len(locations), volume, units)
+
+
+STORAGE_CODES = ("storage.pallet_day", "storage.location_day", "storage.m3_day")
+
+
+def storage_events(figures: StorageFigures, day: date, snapshot_id: str) -> list[Event]:
+    """The day's storage charges of one snapshot: pallet-days, location-days and m3-days (none when empty)."""
+    values = (Decimal(figures.pallets), Decimal(figures.locations), figures.volume_m3)
+    return [
+        Event(code, qty, day, "storage_snapshot", snapshot_id)
+        for code, qty in zip(STORAGE_CODES, values, strict=True)
+        if qty > 0
+    ]
+
+
+def billable(events: Iterable[Event], cards: Sequence[RateCard]) -> list[Event]:
+    """The events an owner pays for: a card lists what it charges (an owner paying storage by pallet has no
+    location-day rate), so a code no card prices is left out; a value-added service was asked for, so it stays
+    and an unpriced one is reported by :func:`price`."""
+    priced = {code for c in cards for code in c.rates}
+    return [e for e in events if e.charge_code.startswith("vas.") or e.charge_code in priced]

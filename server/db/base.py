@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -40,8 +41,15 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value
 
 
+class Clock:
+    """What :func:`utcnow` reads: the system clock moved by ``offset``. Zero in production; a test or a simulation
+    that replays a past month sets it (the clock keeps ticking, so codes made from the time stay unique)."""
+
+    offset: ClassVar[timedelta] = timedelta(0)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + Clock.offset
 
 
 class Base(DeclarativeBase):

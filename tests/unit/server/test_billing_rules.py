@@ -68,3 +68,47 @@ def test_unpriced_events_and_bad_cards_are_listed() -> None:
         rules.check_cards([MAY, bad])
     assert e.value.code == "invalid_rate_card" and len(e.value.errors) == 3
     rules.check_cards([MAY, LATE_MAY])
+
+
+def test_period_bounds() -> None:
+    assert rules.period_bounds("2026-02") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert rules.period_bounds("2026-12") == (date(2026, 12, 1), date(2026, 12, 31))
+    for bad in ("2026-13", "2026", "oct"):
+        with pytest.raises(InvalidInput) as e:
+            rules.period_bounds(bad)
+        assert e.value.code == "invalid_period"
+
+
+def test_storage_figures_count_lpns_loose_locations_and_cubic_metres() -> None:
+    su = rules.StoredUnits
+    rows = [
+        su(1, "", 10, 100),  # loose at location 1: one position
+        su(1, "", 11, 5),  # more loose units there: still one
+        su(2, "LPN1", 10, 20),  # two pallets at location 2
+        su(2, "LPN2", 11, 30),
+        su(3, "LPN3", 10, 0),  # emptied: nothing
+    ]
+    volume = {10: 100 * 80 * 50, 11: 200 * 100 * 100}  # 0.0004 and 0.002 m3 a unit
+    fig = rules.storage_figures(rows, volume)
+    # 120 x 0.0004 + 35 x 0.002 = 0.048 + 0.07
+    assert fig == rules.StorageFigures(pallets=3, locations=2, volume_m3=D("0.118"), units=155)
+    events = rules.storage_events(fig, date(2026, 5, 3), "77")
+    assert [(e.charge_code, e.qty) for e in events] == [
+        ("storage.pallet_day", D(3)),
+        ("storage.location_day", D(2)),
+        ("storage.m3_day", D("0.118")),
+    ]
+    assert rules.storage_events(rules.storage_figures([], volume), date(2026, 5, 3), "78") == []
+
+
+def test_billable_leaves_out_codes_the_card_does_not_charge_but_keeps_services() -> None:
+    events = [
+        Event("storage.pallet_day", D(3), date(2026, 5, 1), "storage_snapshot", "1"),
+        Event("storage.m3_day", D("0.5"), date(2026, 5, 1), "storage_snapshot", "1"),
+        Event("vas.GIFTWRAP", D(2), date(2026, 5, 2), "task", "9"),
+    ]
+    kept = rules.billable(events, [MAY])
+    assert [e.charge_code for e in kept] == ["storage.pallet_day", "vas.GIFTWRAP"]
+    with pytest.raises(InvalidInput) as e:  # a service nobody priced is reported, never billed at 0
+        rules.price(kept, [MAY], date(2026, 5, 1), date(2026, 5, 15))
+    assert e.value.code == "unpriced_events" and e.value.errors[0]["charge_code"] == "vas.GIFTWRAP"
