@@ -41,6 +41,7 @@ from server.inventory.control_schemas import (
     ReplenishRunIn,
     ReplenishRunOut,
     SkuCostIn,
+    SkuCostOut,
 )
 from server.inventory.models import CountPlan, CountStatus, CycleCount, MovementReason, PickFaceRule, StockHold
 from server.inventory.services import DocRef
@@ -243,9 +244,9 @@ class SkuCostController(Controller):
     tags = ["inventory"]
 
     @put("/", opt=allow(*MANAGERS), summary="What a unit of a SKU is worth (for count variance value)")
-    async def write(self, data: SkuCostIn, uow: UnitOfWork) -> SkuCostIn:
+    async def write(self, data: SkuCostIn, uow: UnitOfWork) -> SkuCostOut:
         row = await counts.set_sku_cost(uow, data.sku_id, data.unit_cost)
-        return SkuCostIn(sku_id=row.sku_id, unit_cost=row.unit_cost)
+        return SkuCostOut(sku_id=row.sku_id, unit_cost=row.unit_cost)
 
 
 class ReplenishmentController(Controller):

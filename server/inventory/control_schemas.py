@@ -151,6 +151,13 @@ class CountPlanIn(BaseModel):
         max_length=5000,
         description="location ids (location), zone codes (zone), SKU ids (sku), classes 'A'/'B'/'C' (abc; empty = all)",
     )
+    every_days: int | None = Field(
+        None,
+        ge=1,
+        le=3650,
+        description="Location, zone and SKU plans: run by the scheduler every so many days (none: on demand only). "
+        "ABC plans follow the warehouse's class intervals (count_days_a/b/c).",
+    )
 
 
 class CountPlanOut(BaseModel):
@@ -163,6 +170,7 @@ class CountPlanOut(BaseModel):
     targets: list[Any]
     active: bool
     last_run_at: datetime | None
+    every_days: int | None
 
 
 class PlanRunOut(BaseModel):
@@ -181,14 +189,27 @@ class InventorySettingsIn(BaseModel):
     count_days_c: int = Field(180, ge=1, le=3650)
 
 
-class InventorySettingsOut(InventorySettingsIn):
+class InventorySettingsOut(BaseModel):
+    """The settings as saved. Money is sent as a decimal string (e.g. ``"100.00"``), as the schema says."""
+
     model_config = ConfigDict(from_attributes=True)
     warehouse_id: int
+    count_variance_units: int
+    count_variance_value: Decimal = Field(description='Money as a decimal string, e.g. "100.00"')
+    count_freeze: bool
+    count_days_a: int
+    count_days_b: int
+    count_days_c: int
 
 
 class SkuCostIn(BaseModel):
     sku_id: int
     unit_cost: Decimal = Field(ge=0, le=Decimal("1e9"))
+
+
+class SkuCostOut(BaseModel):
+    sku_id: int
+    unit_cost: Decimal = Field(description='Money as a decimal string, e.g. "12.5000"')
 
 
 # -- replenishment -----------------------------------------------------------------------------------------------

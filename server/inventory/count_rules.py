@@ -1,11 +1,12 @@
 """Pure rules of cycle counting: what a count found against the book, whether the variance needs a recount and
-approval, which SKUs an ABC plan makes due, and which stock rows a loss comes out of. Plain values only."""
+approval, when a plan is due and which SKUs an ABC plan makes due, and which stock rows a loss comes out of.
+Plain values only."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -103,6 +104,32 @@ def due_skus(
         if last is None or now - last >= timedelta(days=days):
             due.append(sku_id)
     return due
+
+
+def plan_interval_days(
+    kind: str, every_days: int | None, classes: Sequence[str], days_by_class: Mapping[str, int]
+) -> int | None:
+    """Days between scheduled runs of a count plan: an ABC plan runs as often as its most frequent class (the run
+    itself then picks the SKUs due by their own class, so A is counted more often than C); other plans every
+    ``every_days`` (None: not scheduled, run on demand only)."""
+    if kind == "abc":
+        return min(days_by_class.get(c, days_by_class["C"]) for c in (classes or ("A", "B", "C")))
+    return every_days
+
+
+def plan_next_due(last_run_at: datetime | None, interval_days: int | None) -> datetime | None:
+    """When a scheduled plan is next due, from its last run (None: never scheduled). A plan never run is due at
+    once (the earliest datetime)."""
+    if interval_days is None:
+        return None
+    if last_run_at is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return last_run_at + timedelta(days=interval_days)
+
+
+def plan_due(last_run_at: datetime | None, interval_days: int | None, now: datetime) -> bool:
+    due = plan_next_due(last_run_at, interval_days)
+    return due is not None and now >= due
 
 
 @dataclass(frozen=True, slots=True)

@@ -248,6 +248,12 @@ async def create_plan(uow: UnitOfWork, data: CountPlanIn) -> CountPlan:
         raise InvalidInput(f"A {data.kind} plan needs the ids to count (targets).", code="invalid_targets")
     if data.kind == CountPlanKind.ZONE and not data.targets:
         raise InvalidInput("A zone plan needs zone codes (targets).", code="invalid_targets")
+    if data.kind == CountPlanKind.ABC and data.every_days is not None:
+        raise InvalidInput(
+            "An ABC plan follows the warehouse's class intervals (count_days_a/b/c); leave every_days out.",
+            code="invalid_schedule",
+            errors=[{"field": "every_days", "message": "not for an ABC plan"}],
+        )
     plan = CountPlan(
         warehouse_id=data.warehouse_id,
         owner_id=data.owner_id,
@@ -255,6 +261,7 @@ async def create_plan(uow: UnitOfWork, data: CountPlanIn) -> CountPlan:
         kind=data.kind,
         targets=list(data.targets),
         active=True,
+        every_days=data.every_days,
     )
     uow.session.add(plan)
     await uow.session.flush()
@@ -282,9 +289,10 @@ async def _stock_places(
 
 
 async def last_counted(uow: UnitOfWork, sku_ids: Sequence[int]) -> dict[int, datetime]:
-    """When each SKU was last counted (closed counts scoped to the SKU)."""
+    """When each SKU was last counted (closed counts scoped to the SKU), as the day the count was opened: a
+    schedule does not drift by however long the count took to close."""
     rows = await uow.session.execute(
-        select(CycleCount.sku_id, func.max(CycleCount.closed_at))
+        select(CycleCount.sku_id, func.max(CycleCount.created_at))
         .where(CycleCount.sku_id.in_(list(sku_ids)), CycleCount.closed_at.is_not(None))
         .group_by(CycleCount.sku_id)
     )
@@ -373,6 +381,33 @@ async def run_plan(uow: UnitOfWork, plan_id: int, *, now: datetime | None = None
     plan.last_run_at = now
     await uow.session.flush()
     return created, skipped
+
+
+async def due_plans(uow: UnitOfWork, now: datetime) -> list[int]:
+    """Active count plans whose schedule makes them due now (see :func:`count_rules.plan_due`), oldest first."""
+    plans = list(
+        (await uow.session.execute(select(CountPlan).where(CountPlan.active.is_(True)).order_by(CountPlan.id)))
+        .scalars()
+        .all()
+    )
+    settings: dict[int, InventorySettings] = {}
+    due: list[int] = []
+    for plan in plans:
+        if plan.warehouse_id not in settings:
+            settings[plan.warehouse_id] = await settings_for(uow, plan.warehouse_id)
+        st = settings[plan.warehouse_id]
+        interval = rules.plan_interval_days(
+            plan.kind.value,
+            plan.every_days,
+            [str(t) for t in plan.targets],
+            {"A": st.count_days_a, "B": st.count_days_b, "C": st.count_days_c},
+        )
+        last = plan.last_run_at
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=UTC)
+        if rules.plan_due(last, interval, now):
+            due.append(plan.id)
+    return due
 
 
 # -- the blind count ---------------------------------------------------------------------------------------------
@@ -572,7 +607,7 @@ async def _apply(uow: UnitOfWork, count: CycleCount, found: dict[rules.Ident, in
                 short_rows.append(r.id)
             key = StockKey(r.owner_id, r.sku_id, r.location_id, r.lot, r.expiry, r.lpn, r.status)
             await inv.adjust(key, -t.qty, reason=MovementReason.COUNT, note=note, doc=doc)
-    await reallocate(uow, touched, exclude_stock=short_rows)
+    await reallocate(uow, touched, exclude_stock=short_rows, why=f"not found by count {count_ref(count)}")
 
 
 async def get_count(uow: UnitOfWork, count_id: int, *, lock: bool = False) -> CycleCount:

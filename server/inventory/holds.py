@@ -1,13 +1,15 @@
 """Holds and recalls. A hold (by location, lot, SKU or LPN, with a reason) turns the matching available stock into
 status ``hold`` where it stands (one ledger row per stock row), so allocation never takes it; reservations on it are
 taken back from their orders, which are allocated again from other stock. A lot recall holds every unit of the lot
-wherever it is (storage, carts, pack stations), lists where it is, and reports the orders that contained it."""
+wherever it is (storage, carts, pack stations), lists where it is, and reports the orders that contained it.
+A hold also holds stock that arrives after it was placed (:func:`catch_arrival`), and follows held units that are
+moved (:func:`follow_move`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from server.catalog.models import Sku
 from server.db.base import utcnow
@@ -114,10 +116,84 @@ async def place_hold(uow: UnitOfWork, data: HoldIn, *, recall: bool = False) -> 
         held.append({"stock_id": dst.id, "from_stock_id": r.id, "qty": qty})
     hold.rows = held
     hold.units = sum(h["qty"] for h in held)
-    orders = await reallocate(uow, touched, exclude_stock=[r.id for r in rows])
+    orders = await reallocate(uow, touched, exclude_stock=[r.id for r in rows], why=f"held: {data.reason}")
     await uow.session.flush()
     uow.emit("inventory", {"event": "hold_placed", "hold_id": hold.id, "units": hold.units, "owner_id": owner})
     return hold, orders
+
+
+def covers(hold: StockHold, stock: Stock) -> bool:
+    """Whether a hold applies to a stock row (its scope: location, lot of a SKU, SKU or LPN; and its owner)."""
+    if hold.owner_id is not None and hold.owner_id != stock.owner_id:
+        return False
+    if hold.scope == HoldScope.LOCATION:
+        return hold.location_id == stock.location_id
+    if hold.scope == HoldScope.LOT:
+        return hold.sku_id == stock.sku_id and hold.lot == stock.lot
+    if hold.scope == HoldScope.SKU:
+        return hold.sku_id == stock.sku_id
+    return bool(hold.lpn) and hold.lpn == stock.lpn
+
+
+async def _active_holds(uow: UnitOfWork, warehouse_id: int, owner_id: int) -> list[StockHold]:
+    """Active holds that may concern the owner's stock (unlocked: the caller locks the one it changes)."""
+    return list(
+        (
+            await uow.session.execute(
+                select(StockHold)
+                .where(
+                    StockHold.warehouse_id == warehouse_id,
+                    StockHold.active.is_(True),
+                    or_(StockHold.owner_id.is_(None), StockHold.owner_id == owner_id),
+                )
+                .order_by(StockHold.id)
+            )
+        ).scalars()
+    )
+
+
+async def catch_arrival(uow: UnitOfWork, stock: Stock, qty: int, warehouse_id: int) -> Stock:
+    """Units that just became available in a row (received, put away, moved, restocked from a return, released
+    from another status) where an active hold applies are held at once under that hold (the oldest one), with
+    a ledger row; returns the row the units are in now. A hold placed before the stock arrived thus still holds
+    it, and allocation never sees it."""
+    if stock.status != StockStatus.AVAILABLE:
+        return stock
+    hold = next((h for h in await _active_holds(uow, warehouse_id, stock.owner_id) if covers(h, stock)), None)
+    n = min(qty, stock.on_hand - stock.allocated)
+    if hold is None or n <= 0:
+        return stock
+    await uow.session.refresh(hold, with_for_update=True)  # its rows are appended to below
+    held = await InventoryService(uow).change_status(
+        stock.id, n, StockStatus.HOLD, note=f"arrived under hold: {hold.reason}", doc=DocRef(HOLD_DOC, hold_ref(hold))
+    )
+    hold.rows = [*hold.rows, {"stock_id": held.id, "from_stock_id": stock.id, "qty": n}]
+    hold.units += n
+    await uow.session.flush()
+    return held
+
+
+async def follow_move(uow: UnitOfWork, src: Stock, dst: Stock, qty: int, warehouse_id: int) -> None:
+    """Held units moved (a putaway of goods held at the dock, a move): the holds that hold them follow them to
+    their new row, so that releasing the hold gives them back where they are now."""
+    left = qty
+    for hold in await _active_holds(uow, warehouse_id, src.owner_id):
+        if left == 0:
+            break
+        if not any(int(r["stock_id"]) == src.id for r in hold.rows):
+            continue
+        await uow.session.refresh(hold, with_for_update=True)
+        rows: list[dict[str, Any]] = []
+        moved = 0
+        for r in hold.rows:
+            n = min(left, int(r["qty"])) if int(r["stock_id"]) == src.id else 0
+            if int(r["qty"]) - n > 0:
+                rows.append({**r, "qty": int(r["qty"]) - n})
+            left -= n
+            moved += n
+        if moved:
+            hold.rows = [*rows, {"stock_id": dst.id, "from_stock_id": src.id, "qty": moved}]
+    await uow.session.flush()
 
 
 async def get_hold(uow: UnitOfWork, hold_id: int, *, lock: bool = False) -> StockHold:
@@ -135,6 +211,8 @@ async def release_hold(uow: UnitOfWork, hold_id: int, note: str) -> StockHold:
         raise Conflict(f"Hold {hold_ref(hold)} was already released.", code="hold_released")
     inv = InventoryService(uow)
     doc = DocRef(HOLD_DOC, hold_ref(hold))
+    hold.active = False  # first: the units given back are not caught again by this hold (another may catch them)
+    await uow.session.flush()
     for h in hold.rows:
         row = await uow.session.get(Stock, int(h["stock_id"]))
         if row is None or row.status != StockStatus.HOLD:

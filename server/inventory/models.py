@@ -39,6 +39,8 @@ class MovementReason(enum.StrEnum):
     REPLENISH = "replenish"
     RETURN = "return"
     SCRAP = "scrap"
+    IMPORT = "import"  # a bulk stock load or stock take from a CSV file (server/bulk)
+    RTV = "rtv"  # returned to the vendor: leaves the warehouse on a vendor-return document
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -172,6 +174,9 @@ class CountPlan(IdMixin, TimestampMixin, Base):
     targets: Mapped[list[Any]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the schedule of location, zone and SKU plans: run every so many days (None: on demand only); ABC plans
+    # follow the warehouse's class intervals (count_days_a/b/c)
+    every_days: Mapped[int | None] = mapped_column()
 
 
 class CountStatus(enum.StrEnum):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from server.db.repository import for_update
 from server.db.uow import UnitOfWork
+from server.exceptions.services import open_exception
 from server.outbound import picking
 from server.outbound.models import Allocation, OrderLine, OrderStatus, PickBatch, SalesOrder
 from server.outbound.services import order_lines, publish, reserve, set_status
@@ -15,6 +16,7 @@ from server.outbound.states import ALLOCATABLE
 from server.tasks.models import Task, TaskStatus
 
 _OPEN = frozenset({TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.IN_PROGRESS})
+SHORT_KIND = "reallocation_short"
 
 
 async def release_reservations(uow: UnitOfWork, stock_id: int, qty: int, why: str) -> dict[int, Task | None]:
@@ -62,8 +64,12 @@ async def release_reservations(uow: UnitOfWork, stock_id: int, qty: int, why: st
     return touched
 
 
-async def reallocate(uow: UnitOfWork, touched: dict[int, Task | None], *, exclude_stock: list[int]) -> list[int]:
-    """Reserve the open quantity of the touched orders again (never from ``exclude_stock``). Returns order ids."""
+async def reallocate(
+    uow: UnitOfWork, touched: dict[int, Task | None], *, exclude_stock: list[int], why: str = "stock gone"
+) -> list[int]:
+    """Reserve the open quantity of the touched orders again (never from ``exclude_stock``). A released order gets
+    new picks in its batch; what is found nowhere is backordered on its line and, as the picker will come back short,
+    a ``reallocation_short`` exception is opened. Returns order ids."""
     if not touched:
         return []
     orders = list(
@@ -93,6 +99,27 @@ async def reallocate(uow: UnitOfWork, touched: dict[int, Task | None], *, exclud
             by_id = {ln.id: ln for ln in lines[order.id]}
             for _, s in short:
                 by_id[s.line_id].backordered_qty += s.missing
-            publish(uow, order, "reallocated", backordered=sum(s.missing for _, s in short))
+            missing = sum(s.missing for _, s in short)
+            publish(uow, order, "reallocated", backordered=missing)
+            if missing:  # released: the picker will find less than ordered, so say so where supervisors look
+                await open_exception(
+                    uow,
+                    SHORT_KIND,
+                    warehouse_id=order.warehouse_id,
+                    owner_id=order.owner_id,
+                    ref_type="order",
+                    ref_id=str(order.id),
+                    message=(
+                        f"Order {order.channel_order_id} ({order.status.value}) lost reserved units ({why}): "
+                        f"{sum(a.qty for a in made)} re-allocated to new picks, {missing} backordered."
+                    ),
+                    details={
+                        "order_id": order.id,
+                        "batch_id": order.batch_id,
+                        "reallocated": sum(a.qty for a in made),
+                        "backordered": missing,
+                        "lines": [{"line_id": s.line_id, "missing": s.missing} for _, s in short],
+                    },
+                )
     await uow.session.flush()
     return [o.id for o in orders]

@@ -16,6 +16,7 @@ ADJUSTMENT_REASONS = frozenset(
         MovementReason.DAMAGE,
         MovementReason.COUNT,
         MovementReason.SCRAP,
+        MovementReason.IMPORT,
     }
 )
 MOVE_REASONS = frozenset({MovementReason.MOVE, MovementReason.PUTAWAY, MovementReason.REPLENISH, MovementReason.PACK})

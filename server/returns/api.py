@@ -12,9 +12,20 @@ from server.db.uow import UnitOfWork
 from server.http.deps import Limit, Offset, Page
 from server.http.guards import EVERYONE, FLOOR, MANAGERS, allow
 from server.identity.models import Role
-from server.returns import services
-from server.returns.models import ReturnAuthorisation, RmaStatus
-from server.returns.schemas import CancelIn, LookupIn, ReceiveIn, ReturnReceiptOut, RmaIn, RmaLineOut, RmaOut
+from server.returns import services, vendor
+from server.returns.models import ReturnAuthorisation, RmaStatus, RtvStatus, VendorReturn
+from server.returns.schemas import (
+    CancelIn,
+    LookupIn,
+    ReceiveIn,
+    ReturnReceiptOut,
+    RmaIn,
+    RmaLineOut,
+    RmaOut,
+    RtvLineOut,
+    RtvOut,
+    RtvShipIn,
+)
 
 SOURCES = (*MANAGERS, Role.INTEGRATION)  # the order source (its API key) or a supervisor on the board
 
@@ -95,4 +106,59 @@ class ReturnController(Controller):
         return await rma_out(uow, await services.cancel(uow, rma_id, data.note))
 
 
-CONTROLLERS = [ReturnController]
+async def rtv_out(uow: UnitOfWork, rtv: VendorReturn) -> RtvOut:
+    lines = await vendor.rtv_lines(uow, rtv.id)
+    codes = dict(
+        (await uow.session.execute(select(Sku.id, Sku.code).where(Sku.id.in_({ln.sku_id for ln in lines})))).all()
+    )
+    return RtvOut.model_validate(rtv).model_copy(
+        update={
+            "lines": [
+                RtvLineOut.model_validate(ln).model_copy(update={"sku_code": codes.get(ln.sku_id, "")}) for ln in lines
+            ]
+        }
+    )
+
+
+class VendorReturnController(Controller):
+    path = "/api/v1/vendor-returns"
+    tags = ["returns"]
+
+    @get("/", opt=allow(*MANAGERS), summary="Returns to vendor (RTV): held goods going back to their supplier")
+    async def list_rtvs(
+        self,
+        uow: UnitOfWork,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        warehouse_id: FromQuery[int | None] = None,
+        supplier_id: FromQuery[int | None] = None,
+        status: FromQuery[RtvStatus | None] = None,
+    ) -> Page[RtvOut]:
+        where: list[ColumnElement[bool]] = []
+        if warehouse_id is not None:
+            where.append(VendorReturn.warehouse_id == warehouse_id)
+        if supplier_id is not None:
+            where.append(VendorReturn.supplier_id == supplier_id)
+        if status is not None:
+            where.append(VendorReturn.status == status)
+        items, total = await list_page(
+            uow.session, VendorReturn, *where, limit=limit, offset=offset, order_by=(VendorReturn.id, True)
+        )
+        return Page(items=[await rtv_out(uow, r) for r in items], total=total, limit=limit, offset=offset)
+
+    @get("/{rtv_id:int}", opt=allow(*MANAGERS), summary="One return to vendor with its lines")
+    async def get_rtv(self, rtv_id: int, uow: UnitOfWork) -> RtvOut:
+        return await rtv_out(uow, await vendor.get_rtv(uow, rtv_id))
+
+    @post(
+        "/{rtv_id:int}/ship",
+        opt=allow(*MANAGERS),
+        summary="Ship a return to vendor: its held units leave stock (ledger reason rtv), the owner hears of it",
+        status_code=200,
+    )
+    async def ship(self, rtv_id: int, data: RtvShipIn, uow: UnitOfWork) -> RtvOut:
+        rtv = await vendor.ship(uow, rtv_id, carrier=data.carrier, tracking=data.tracking, note=data.note)
+        return await rtv_out(uow, rtv)
+
+
+CONTROLLERS = [ReturnController, VendorReturnController]

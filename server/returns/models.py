@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, IdMixin, TimestampMixin, UtcDateTime
@@ -84,3 +84,43 @@ class ReturnReceipt(IdMixin, TimestampMixin, Base):
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class RtvStatus(enum.StrEnum):
+    OPEN = "open"  # collecting returned goods for the supplier (held in quarantine)
+    SHIPPED = "shipped"  # left the warehouse to the supplier
+
+
+class VendorReturn(IdMixin, TimestampMixin, Base):
+    """A return to vendor (RTV): goods of one owner going back to one supplier. Returns received with disposition
+    ``rtv`` are added to the supplier's open document; shipping it takes them out of stock (ledger reason ``rtv``)
+    and tells the owner's systems (outbox ``vendor_return.shipped``)."""
+
+    __tablename__ = "vendor_returns"
+    __table_args__ = (UniqueConstraint("owner_id", "number"),)
+
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40))
+    status: Mapped[RtvStatus] = mapped_column(_enum(RtvStatus, "rtv_status"), default=RtvStatus.OPEN)
+    carrier: Mapped[str] = mapped_column(String(64), default="")
+    tracking: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    shipped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class VendorReturnLine(IdMixin, Base):
+    """Units of one SKU and lot on a vendor return, held at ``stock_id`` until the document ships."""
+
+    __tablename__ = "vendor_return_lines"
+    __table_args__ = (CheckConstraint("qty > 0", name="qty_positive"),)
+
+    rtv_id: Mapped[int] = mapped_column(ForeignKey("vendor_returns.id", ondelete="CASCADE"), index=True)
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("return_receipts.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    lot: Mapped[str] = mapped_column(String(64), default="")
+    expiry: Mapped[date | None] = mapped_column(Date)
+    qty: Mapped[int] = mapped_column()
+    stock_id: Mapped[int | None] = mapped_column(ForeignKey("stock.id", ondelete="SET NULL"))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from server.returns.models import Disposition, Grade, RmaStatus
+from server.returns.models import Disposition, Grade, RmaStatus, RtvStatus
 
 
 class RmaLineIn(BaseModel):
@@ -93,7 +93,46 @@ class ReceiveIn(BaseModel):
     disposition: Disposition | None = Field(None, description="Default by grade: A restock, B quarantine, C scrap")
     lot: str | None = Field(None, max_length=64)
     note: str = Field("", max_length=500)
+    supplier_id: int | None = Field(
+        None, description="rtv: the supplier the goods go back to (default: the last one the SKU was ordered from)"
+    )
 
 
 class CancelIn(BaseModel):
+    note: str = Field("", max_length=500)
+
+
+class RtvLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    receipt_id: int | None
+    sku_id: int
+    sku_code: str = ""
+    lot: str
+    expiry: date | None
+    qty: int
+    stock_id: int | None
+
+
+class RtvOut(BaseModel):
+    """A return to vendor: held goods of one owner going back to one supplier."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    owner_id: int
+    warehouse_id: int
+    supplier_id: int
+    number: str
+    status: RtvStatus
+    carrier: str
+    tracking: str
+    note: str
+    created_at: datetime
+    shipped_at: datetime | None
+    lines: list[RtvLineOut] = []
+
+
+class RtvShipIn(BaseModel):
+    carrier: str = Field("", max_length=64)
+    tracking: str = Field("", max_length=64)
     note: str = Field("", max_length=500)

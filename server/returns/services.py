@@ -1,6 +1,7 @@
 """Return use cases: authorise (linked to a shipped order's lines; unknown and already-returned lines refused),
 find an RMA by its scanned label or order, receive items with a grade and a disposition (restock through a putaway
-task, quarantine, scrap, return to vendor), and tell the order source (outbox ``return.received``)."""
+task, quarantine, scrap, return to vendor on the supplier's RTV document: see :mod:`server.returns.vendor`), and
+tell the order source (outbox ``return.received``)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from server.inventory.scans import resolve_item
 from server.inventory.services import DocRef, InventoryService
 from server.layout.models import Location, LocationType
 from server.outbound.models import Channel, OrderLine, OrderStatus, SalesOrder
-from server.returns import rules
+from server.returns import rules, vendor
 from server.returns.models import (
     Disposition,
     Grade,
@@ -256,6 +257,11 @@ async def receive(uow: UnitOfWork, rma_id: int, data: ReceiveIn) -> tuple[Return
         expiry=scanned.expiry,
         sku_code=sku.code,
     )
+    supplier = (
+        await vendor.supplier_for(uow, rma.owner_id, sku, data.supplier_id)
+        if disposition == Disposition.RETURN_TO_VENDOR
+        else None
+    )
     inv = InventoryService(uow)
     doc = DocRef(RETURN_DOC, rma.number)
     note = f"return {rma.number} grade {data.grade.value}" + (f": {data.note}" if data.note else "")
@@ -312,6 +318,20 @@ async def receive(uow: UnitOfWork, rma_id: int, data: ReceiveIn) -> tuple[Return
         received_by_id=uow.caller.user_id,
     )
     uow.session.add(receipt)
+    await uow.session.flush()
+    if supplier is not None:  # held in quarantine on the supplier's open vendor return until it ships
+        await vendor.add_line(
+            uow,
+            owner_id=rma.owner_id,
+            warehouse_id=rma.warehouse_id,
+            supplier=supplier,
+            receipt_id=receipt.id,
+            sku_id=sku.id,
+            lot=lot,
+            expiry=scanned.expiry,
+            qty=qty,
+            stock_id=stock.id,
+        )
     line.received_qty += qty
     done = all(ln.received_qty >= ln.qty for ln in lines)
     rma.status = RmaStatus.RECEIVED if done else RmaStatus.RECEIVING

@@ -144,3 +144,95 @@ def test_abc_plan_blind_count_recount_approval_and_reallocation(server: str, pg_
     asyncio.run(run())
     audit = wes_audit(url)
     assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_count_loss_under_a_released_wave_moves_the_pick_or_flags_it_short(
+    server: str, pg_world: tuple[str, World]
+) -> None:
+    """An order released in a wave has its pick of 90 at the pick face (100 on the book); a count finds 50 there,
+    another user's recount confirms it and the supervisor approves: the pick shrinks to the 50 still there, a new pick
+    in the same batch takes the 20 the reserve has, and the 20 found nowhere are backordered on the line with a
+    `reallocation_short` exception. The picker then picks the batch and the order is picked with 70 units."""
+    url, world = pg_world
+    a, loc = world.owners["OWNA"], world.locations
+    sku0 = world.skus["OWNA-SKU0"]
+    reserve_row = asyncio.run(receive(url, a, sku0, loc["A-02-03-B"], 20))
+
+    async def run() -> None:
+        async with httpx.AsyncClient(base_url=server, timeout=120) as c:
+            sup, admin = await token(c, "supervisor"), await token(c, "admin")
+            await new_user(c, admin, "counter2", "receiver", world.warehouse_id)
+            picker, counter, counter2 = await token(c, "picker"), await token(c, "receiver"), await token(c, "counter2")
+            api = {"X-API-Key": world.api_keys["OWNA"]}
+            r = await c.post("/api/v1/orders", json=order_body(world, "RW-1", [("OWNA-SKU0", 90)]), headers=api)
+            assert r.status_code == 201, r.text
+            order_id = r.json()["id"]
+            r = await c.post("/api/v1/allocation/run", json={"warehouse_id": world.warehouse_id}, headers=sup)
+            assert r.status_code == 200, r.text
+            assert (await c.get(f"/api/v1/stock/{world.stock['OWNA']}", headers=sup)).json()["allocated"] == 90
+            r = await c.post("/api/v1/waves", json={"warehouse_id": world.warehouse_id, "time_limit_s": 1}, headers=sup)
+            assert r.status_code == 201, r.text
+            r = await c.post(f"/api/v1/waves/{r.json()['id']}/release", headers=sup)
+            assert r.status_code == 200, r.text
+            assert (await c.get(f"/api/v1/orders/{order_id}", headers=sup)).json()["status"] == "released"
+            [pick] = (await c.get("/api/v1/tasks", params={"type": "pick"}, headers=sup)).json()["items"]
+            assert (pick["qty"], pick["from_location_id"]) == (90, loc["A-01-01-A"])
+
+            # the count: 50 found where the book says 100; recount by another user; the supervisor approves
+            r = await c.post(
+                "/api/v1/counts", json={"warehouse_id": world.warehouse_id, "location": "A-01-01-A"}, headers=sup
+            )
+            assert r.status_code == 201, r.text
+            [count] = r.json()
+            body = {"location": "A-01-01-A", "lines": [{"item": GTIN["OWNA-SKU0"], "qty": 50}]}
+            assert (await c.post(f"/api/v1/tasks/{count['task_id']}/claim", headers=counter)).status_code == 201
+            r = await c.post(f"/api/v1/counts/tasks/{count['task_id']}/submit", json=body, headers=counter)
+            assert r.status_code == 200 and r.json()["status"] == "recount", r.text
+            recount = r.json()["recount_task_id"]
+            assert (await c.post(f"/api/v1/tasks/{recount}/claim", headers=counter2)).status_code == 201
+            r = await c.post(f"/api/v1/counts/tasks/{recount}/submit", json=body, headers=counter2)
+            assert r.status_code == 200 and r.json()["status"] == "approval", r.text
+            r = await c.post(f"/api/v1/counts/{count['id']}/approve", json={"note": "ok"}, headers=sup)
+            assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+
+            # the loss took the 10 free units, then 40 of the reservation: the pick shrank to 50, a new pick of the
+            # reserve's 20 joined the batch, 20 are backordered and flagged
+            face = (await c.get(f"/api/v1/stock/{world.stock['OWNA']}", headers=sup)).json()
+            assert (face["on_hand"], face["allocated"]) == (50, 50)
+            assert (await c.get(f"/api/v1/stock/{reserve_row}", headers=sup)).json()["allocated"] == 20
+            picks = (await c.get("/api/v1/tasks", params={"type": "pick"}, headers=sup)).json()["items"]
+            open_picks = sorted(
+                (t["from_location_id"], t["qty"], t["doc_ref"], t["status"])
+                for t in picks
+                if t["status"] != "cancelled"
+            )
+            assert open_picks == sorted(
+                [
+                    (loc["A-01-01-A"], 50, pick["doc_ref"], pick["status"]),
+                    (loc["A-02-03-B"], 20, pick["doc_ref"], pick["status"]),
+                ]
+            ), picks
+            order = (await c.get(f"/api/v1/orders/{order_id}", headers=sup)).json()
+            line = order["lines"][0]
+            assert (line["allocated_qty"], line["backordered_qty"], order["status"]) == (70, 20, "released"), order
+            exc = (await c.get("/api/v1/exceptions", params={"kind": "reallocation_short"}, headers=sup)).json()
+            assert exc["total"] == 1 and "20" in exc["items"][0]["message"], exc
+
+            # the picker picks the batch: both picks, the order is picked with what was there
+            r = await c.post("/api/v1/picking/claim", json={"warehouse_id": world.warehouse_id}, headers=picker)
+            assert r.status_code == 200, r.text
+            todo = [p for p in r.json()["picks"] if p["status"] in ("open", "claimed", "in_progress")]
+            assert sorted((p["location_code"], p["qty"]) for p in todo) == [("A-01-01-A", 50), ("A-02-03-B", 20)], todo
+            for p in todo:
+                r = await c.post(
+                    f"/api/v1/picking/picks/{p['task_id']}/confirm",
+                    json={"location": p["location_code"], "item": GTIN["OWNA-SKU0"], "qty": p["qty"]},
+                    headers=picker,
+                )
+                assert r.status_code == 200, r.text
+            order = (await c.get(f"/api/v1/orders/{order_id}", headers=sup)).json()
+            assert order["status"] == "picked" and order["lines"][0]["picked_qty"] == 70, order
+
+    asyncio.run(run())
+    audit = wes_audit(url)
+    assert audit.returncode == 0, audit.stdout + audit.stderr

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from tests.integration.test_concurrency import pg_world, server
-from tests.inventory_helpers import GTIN, token
+from tests.inventory_helpers import GTIN, gs1, token
 from tests.outbound_helpers import order_body, receive
 from tests.servers import wes_audit
 from tests.shipping_helpers import pick_orders, setup_shipping, ship_orders
@@ -170,6 +170,165 @@ def test_lot_recall_holds_every_unit_and_allocation_skips_it(
             ).json()
             assert sorted(m["qty"] for m in moves["items"]) == [2, 35]
             assert {m["to_status"] for m in moves["items"]} == {"hold"}
+
+    asyncio.run(run())
+    audit = wes_audit(url)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_hold_placed_before_the_stock_arrives_holds_it(server: str, pg_world: tuple[str, World]) -> None:
+    """A lot hold placed before the lot is in the warehouse holds it when it is received (and the hold follows it
+    through putaway); a location hold holds what is moved there later; allocation never takes held units; releasing
+    the lot hold gives the units back where they are now."""
+    url, world = pg_world
+    a, loc = world.owners["OWNA"], world.locations
+    sku2 = world.skus["OWNA-SKU2"]  # lot/expiry controlled; the world has 40 of LOT1 at A-01-02-A
+
+    async def run() -> None:
+        async with httpx.AsyncClient(base_url=server, timeout=120) as c:
+            sup, receiver = await token(c, "supervisor"), await token(c, "receiver")
+            api = {"X-API-Key": world.api_keys["OWNA"]}
+            r = await c.post(
+                "/api/v1/holds",
+                json={
+                    "warehouse_id": world.warehouse_id,
+                    "scope": "lot",
+                    "sku_id": sku2,
+                    "lot": "LOT9",
+                    "reason": "QA",
+                },
+                headers=sup,
+            )
+            assert r.status_code == 201 and r.json()["units"] == 0, r.text
+            lot_hold = r.json()["id"]
+            r = await c.post(
+                "/api/v1/holds",
+                json={
+                    "warehouse_id": world.warehouse_id,
+                    "scope": "location",
+                    "location_id": loc["A-02-06-A"],
+                    "reason": "rack damaged",
+                },
+                headers=sup,
+            )
+            assert r.status_code == 201 and r.json()["units"] == 0, r.text
+            loc_hold = r.json()["id"]
+
+            # 1. receive lot LOT9: held on arrival at the dock
+            r = await c.post(
+                "/api/v1/receipts", json={"warehouse_id": world.warehouse_id, "owner_id": a}, headers=receiver
+            )
+            assert r.status_code == 201, r.text
+            receipt = r.json()
+            r = await c.post(
+                f"/api/v1/receipts/{receipt['id']}/scans",
+                json={"scan": gs1("OWNA-SKU2", "LOT9", date(2031, 3, 31)), "qty": 10},
+                headers=receiver,
+            )
+            assert r.status_code == 201, r.text
+            rows = (await c.get("/api/v1/stock", params={"sku_id": sku2, "lot": "LOT9"}, headers=sup)).json()["items"]
+            assert [(s["status"], s["on_hand"]) for s in rows] == [("hold", 10)]
+            # 2. put away: the held units go to their shelf still held
+            [task] = (
+                await c.get("/api/v1/tasks", params={"doc_ref": receipt["number"], "type": "putaway"}, headers=sup)
+            ).json()["items"]
+            assert task["to_location_code"], task
+            assert (await c.post(f"/api/v1/tasks/{task['id']}/claim", headers=receiver)).status_code == 201
+            r = await c.post(
+                f"/api/v1/putaway-tasks/{task['id']}/confirm",
+                json={"location": task["to_location_code"]},
+                headers=receiver,
+            )
+            assert r.status_code == 200, r.text
+            rows = (await c.get("/api/v1/stock", params={"sku_id": sku2, "lot": "LOT9"}, headers=sup)).json()["items"]
+            assert [(s["location_id"], s["status"], s["on_hand"]) for s in rows] == [
+                (task["to_location_id"], "hold", 10)
+            ]
+            # 3. allocate: only LOT1's 40 units, never the held LOT9
+            r = await c.post("/api/v1/orders", json=order_body(world, "HA-1", [("OWNA-SKU2", 45)]), headers=api)
+            order_id = r.json()["id"]
+            r = await c.post(f"/api/v1/orders/{order_id}/allocate", params={"partial": "true"}, headers=sup)
+            assert r.status_code in (200, 201, 409), r.text
+            order = (await c.get(f"/api/v1/orders/{order_id}", headers=sup)).json()
+            assert order["lines"][0]["allocated_qty"] == 40
+            rows = (await c.get("/api/v1/stock", params={"sku_id": sku2, "lot": "LOT9"}, headers=sup)).json()["items"]
+            assert sum(s["allocated"] for s in rows) == 0
+
+            # 4. a move into the held location: held there
+            r = await c.post(
+                "/api/v1/stock/moves",
+                json={"stock_id": world.stock["OWNA"], "qty": 5, "to_location_id": loc["A-02-06-A"]},
+                headers=sup,
+            )
+            assert r.status_code == 201, r.text
+            there = (await c.get("/api/v1/stock", params={"location_id": loc["A-02-06-A"]}, headers=sup)).json()
+            assert [(s["status"], s["on_hand"]) for s in there["items"]] == [("hold", 5)]
+            holds = {h["id"]: h for h in (await c.get("/api/v1/holds", headers=sup)).json()["items"]}
+            assert (holds[lot_hold]["units"], holds[loc_hold]["units"]) == (10, 5)
+
+            # 5. releasing the lot hold gives the units back on the shelf they were put away to
+            r = await c.post(f"/api/v1/holds/{lot_hold}/release", json={"note": "QA passed"}, headers=sup)
+            assert r.status_code == 200, r.text
+            rows = (await c.get("/api/v1/stock", params={"sku_id": sku2, "lot": "LOT9"}, headers=sup)).json()["items"]
+            assert [(s["location_id"], s["status"], s["on_hand"]) for s in rows] == [
+                (task["to_location_id"], "available", 10)
+            ]
+            ledger = (await c.get("/api/v1/movements", params={"doc_ref": f"HOLD-{lot_hold}"}, headers=sup)).json()
+            assert sorted((m["from_status"], m["to_status"], m["qty"]) for m in ledger["items"]) == [
+                ("available", "hold", 10),
+                ("hold", "available", 10),
+            ]
+
+    asyncio.run(run())
+    audit = wes_audit(url)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_replenishment_fills_a_pick_face_only_as_far_as_it_holds(server: str, pg_world: tuple[str, World]) -> None:
+    """A pick face that holds 25 units: a max above that is refused; with 5 units of other goods in it, a face at 5
+    of its SKU is refilled with 15 (to the 25 it holds), not up to its max of 25 units of the SKU."""
+    url, world = pg_world
+    a = world.owners["OWNA"]
+    sku1 = world.skus["OWNA-SKU1"]
+    reserve_row = asyncio.run(receive(url, a, sku1, world.locations["A-02-08-B"], 100))
+
+    async def run() -> None:
+        async with httpx.AsyncClient(base_url=server, timeout=120) as c:
+            sup = await token(c, "supervisor")
+            zones = (await c.get(f"/api/v1/warehouses/{world.warehouse_id}/zones", headers=sup)).json()
+            r = await c.post(
+                f"/api/v1/warehouses/{world.warehouse_id}/locations",
+                json={
+                    "code": "A-09-01-A",
+                    "zone_id": zones["items"][0]["id"],
+                    "type": "pick_face",
+                    "capacity_units": 25,
+                },
+                headers=sup,
+            )
+            assert r.status_code == 201, r.text
+            face = r.json()["id"]
+            rule = {"sku_id": sku1, "location_id": face, "min_qty": 10, "max_qty": 30}
+            r = await c.post("/api/v1/pick-face-rules", json=rule, headers=sup)
+            assert r.status_code == 422 and r.json()["code"] == "over_capacity" and "25" in r.json()["detail"], r.text
+            r = await c.post("/api/v1/pick-face-rules", json={**rule, "max_qty": 25}, headers=sup)
+            assert r.status_code == 201, r.text
+            # 5 units of SKU0 share the face; 5 of SKU1 are on it
+            for stock_id in (world.stock["OWNA"], reserve_row):
+                r = await c.post(
+                    "/api/v1/stock/moves", json={"stock_id": stock_id, "qty": 5, "to_location_id": face}, headers=sup
+                )
+                assert r.status_code == 201, r.text
+            r = await c.post("/api/v1/replenishment/run", json={"warehouse_id": world.warehouse_id}, headers=sup)
+            assert r.status_code == 200, r.text
+            [task_id] = r.json()["task_ids"]
+            task = (await c.get(f"/api/v1/tasks/{task_id}", headers=sup)).json()
+            # max 25 with 5 on hand wants 20, but the 5 units of SKU0 take room: 15 fit
+            assert (task["qty"], task["to_location_id"], task["from_location_id"]) == (
+                15,
+                face,
+                world.locations["A-02-08-B"],
+            ), task
 
     asyncio.run(run())
     audit = wes_audit(url)

@@ -17,7 +17,7 @@ from tests.inventory_helpers import GTIN, token
 from tests.outbound_helpers import order_body, outbox_rows, receive
 from tests.servers import wes_audit
 from tests.shipping_helpers import pick_orders, setup_shipping, ship_orders
-from tests.world import World
+from tests.world import World, add_inbound
 
 __all__ = ["pg_world", "server"]
 
@@ -161,5 +161,110 @@ def test_return_received_graded_restocked_and_recorded(
     ]
     assert {e["key"] for e in events} == {f"order:{events[0]['payload']['order_id']}"}
     assert events[-1]["payload"]["rma_status"] == "received" and events[0]["payload"]["channel_order_id"] == "RT-1"
+    audit = wes_audit(url)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_return_to_vendor_leaves_the_warehouse_on_an_rtv_document(
+    server: str, pg_world: tuple[str, World], tmp_path: Path
+) -> None:
+    """Disposition `rtv`: the returned units are held in quarantine on the supplier's open vendor return (the
+    supplier of the SKU's last purchase order, or the one named; none known is refused with nothing written);
+    shipping the document takes them out of stock with ledger rows of reason `rtv` and no to-side, records a
+    `vendor_return.shipped` outbox event, and cannot be done twice; held units are never allocated."""
+    url, world = pg_world
+    a = world.owners["OWNA"]
+    world = asyncio.run(add_inbound(url, world))  # supplier SUP-OWNA, a purchase order of OWNA-SKU0
+    supplier = world.inbound["OWNA"]["supplier"]
+    asyncio.run(receive(url, a, world.skus["OWNA-SKU1"], world.locations["A-01-05-A"], 10))
+
+    async def run() -> tuple[str, int]:
+        async with httpx.AsyncClient(base_url=server, timeout=180) as c:
+            sup, receiver = await token(c, "supervisor"), await token(c, "receiver")
+            api_a = {"X-API-Key": world.api_keys["OWNA"]}
+            setup = await setup_shipping(c, world, sup, printer=f"file://{tmp_path}/labels.zpl")
+            [order_id] = await pick_orders(
+                c, world, [("OWNA", "RTV-1", [("OWNA-SKU0", 2), ("OWNA-SKU1", 1)], {"carrier": "POST"})]
+            )
+            await ship_orders(c, world, [order_id], setup)
+            r = await c.post(
+                "/api/v1/returns",
+                json={
+                    "order_id": order_id,
+                    "number": "RMA-V1",
+                    "lines": [{"line_no": 1, "qty": 2}, {"line_no": 2, "qty": 1}],
+                },
+                headers=api_a,
+            )
+            assert r.status_code == 201, r.text
+            rma = r.json()
+            recv = f"/api/v1/returns/{rma['id']}/receive"
+            # no purchase order names a supplier of SKU1: refused, nothing written
+            r = await c.post(
+                recv, json={"item": GTIN["OWNA-SKU1"], "qty": 1, "grade": "B", "disposition": "rtv"}, headers=receiver
+            )
+            assert r.status_code == 422 and r.json()["code"] == "supplier_required", r.text
+            assert (await c.get(f"/api/v1/returns/{rma['id']}", headers=sup)).json()["receipts"] == []
+            ledger = (await c.get("/api/v1/movements", params={"doc_ref": "RMA-V1"}, headers=sup)).json()
+            assert ledger["items"] == []
+            # SKU0: the supplier of its purchase order; SKU1: the supplier named
+            r = await c.post(
+                recv, json={"item": GTIN["OWNA-SKU0"], "qty": 2, "grade": "B", "disposition": "rtv"}, headers=receiver
+            )
+            assert r.status_code == 200, r.text
+            r = await c.post(
+                recv,
+                json={"item": GTIN["OWNA-SKU1"], "qty": 1, "grade": "A", "disposition": "rtv", "supplier_id": supplier},
+                headers=receiver,
+            )
+            assert r.status_code == 200 and r.json()["status"] == "received", r.text
+            rtvs = (await c.get("/api/v1/vendor-returns", params={"status": "open"}, headers=sup)).json()
+            assert rtvs["total"] == 1, rtvs
+            rtv = rtvs["items"][0]
+            assert rtv["supplier_id"] == supplier and rtv["status"] == "open"
+            assert sorted((ln["sku_code"], ln["qty"]) for ln in rtv["lines"]) == [("OWNA-SKU0", 2), ("OWNA-SKU1", 1)]
+            held = [(await c.get(f"/api/v1/stock/{ln['stock_id']}", headers=sup)).json() for ln in rtv["lines"]]
+            assert {(s["status"], s["on_hand"]) for s in held} == {("hold", 2), ("hold", 1)}
+            # held units are never allocated: an order for SKU1 takes only the 9 left on the shelf
+            r = await c.post("/api/v1/orders", json=order_body(world, "RTV-NEW", [("OWNA-SKU1", 10)]), headers=api_a)
+            r = await c.post(f"/api/v1/orders/{r.json()['id']}/allocate", params={"partial": "true"}, headers=sup)
+            assert r.status_code in (200, 201, 409), r.text
+            held = [(await c.get(f"/api/v1/stock/{ln['stock_id']}", headers=sup)).json() for ln in rtv["lines"]]
+            assert [s["allocated"] for s in held] == [0, 0]
+
+            # shipping the RTV: the units leave stock
+            assert (
+                await c.post(f"/api/v1/vendor-returns/{rtv['id']}/ship", json={}, headers=receiver)
+            ).status_code == 403
+            r = await c.post(
+                f"/api/v1/vendor-returns/{rtv['id']}/ship",
+                json={"carrier": "POST", "tracking": "RR123", "note": "damaged goods credit"},
+                headers=sup,
+            )
+            assert r.status_code == 200 and r.json()["status"] == "shipped" and r.json()["tracking"] == "RR123", r.text
+            r = await c.post(f"/api/v1/vendor-returns/{rtv['id']}/ship", json={}, headers=sup)
+            assert r.status_code == 409 and r.json()["code"] == "rtv_shipped", r.text
+            for ln in rtv["lines"]:
+                assert (await c.get(f"/api/v1/stock/{ln['stock_id']}", headers=sup)).json()["on_hand"] == 0
+            moves = (await c.get("/api/v1/movements", params={"doc_ref": rtv["number"]}, headers=sup)).json()["items"]
+            assert sorted((m["reason"], m["qty"], m["to_location_id"], m["from_status"]) for m in moves) == [
+                ("rtv", 1, None, "hold"),
+                ("rtv", 2, None, "hold"),
+            ]
+            return str(rtv["number"]), int(rtv["id"])
+
+    number, rtv_id = asyncio.run(run())
+    [event] = asyncio.run(outbox_rows(url, "vendor_return.shipped"))
+    assert event["owner_id"] == a and event["key"] == f"supplier:{supplier}"
+    p = event["payload"]
+    assert (p["rtv_id"], p["number"], p["supplier_code"], p["units"], p["tracking"]) == (
+        rtv_id,
+        number,
+        "SUP-OWNA",
+        3,
+        "RR123",
+    )
+    received = asyncio.run(outbox_rows(url, "return.received"))
+    assert [e["payload"]["disposition"] for e in received] == ["rtv", "rtv"]
     audit = wes_audit(url)
     assert audit.returncode == 0, audit.stdout + audit.stderr
