@@ -1,4 +1,5 @@
-"""The `wes` command: serve, migrate, demo, audit, layout, and the optimizer/label/bench tools."""
+"""The `wes` command: serve, migrate, demo, audit, layout, bulk CSV import/export, and the optimizer/label/bench
+tools."""
 
 from __future__ import annotations
 
@@ -243,22 +244,121 @@ def _warehouse_id(uow: Any, code: str) -> Awaitable[int]:
 def layout_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Locations CSV")],
     warehouse: Annotated[str, typer.Option(help="Warehouse code")] = "SH1",
+    encoding: Annotated[str, typer.Option(help="auto, utf-8, utf-16, gbk or gb18030")] = "auto",
 ) -> None:
-    """Import locations from CSV; every bad row is reported and nothing is imported when any row is bad."""
-    from server.layout.services import import_csv
+    """Import locations from CSV (UTF-8 or GBK); every bad row is reported and nothing is imported when any row is
+    bad."""
+    from server.bulk.table import refuse
+    from server.layout.rules import parse_locations_csv
+    from server.layout.services import save_specs, warehouse_or_404
 
     settings = get_settings()
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        err.print(f"[red]invalid_csv[/red]: {file} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV.")
-        raise typer.Exit(2) from None
+
+    async def go() -> Any:
+        parsed = parse_locations_csv(file.read_bytes(), encoding=encoding, max_rows=settings.import_max_rows)
+        if parsed.errors:  # before the database is opened: a bad file needs no database to be refused
+            raise refuse(parsed.errors)
+        async with _uow(settings) as uow:
+            wh = await warehouse_or_404(uow, await _warehouse_id(uow, warehouse))
+            return await save_specs(uow, wh, parsed.specs)
+
+    out.print_json(json.dumps(_run(go)))
+
+
+def _owner_id(uow: Any, code: str | None) -> Awaitable[int | None]:
+    from sqlalchemy import select
+
+    from server.errors import NotFound
+    from server.identity.models import Owner
+
+    async def find() -> int | None:
+        if code is None:
+            return None
+        oid = (await uow.session.execute(select(Owner.id).where(Owner.code == code))).scalar_one_or_none()
+        if oid is None:
+            raise NotFound(f"There is no owner '{code}'.", code="owner_not_found")
+        return int(oid)
+
+    return find()
+
+
+BULK_KINDS = ("skus", "orders", "purchase-orders", "stock")
+
+
+@app.command("import")
+def bulk_import(
+    kind: Annotated[str, typer.Argument(help="skus, orders, purchase-orders or stock")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The CSV file")],
+    owner: Annotated[str | None, typer.Option(help="Owner code of rows without an owner column")] = None,
+    warehouse: Annotated[str | None, typer.Option(help="Warehouse code of rows without a warehouse column")] = None,
+    encoding: Annotated[str, typer.Option(help="auto, utf-8, utf-16, gbk or gb18030")] = "auto",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, import nothing")] = False,
+) -> None:
+    """Import SKUs, orders, purchase orders or stock from CSV: all of it, or nothing and every bad row listed."""
+    from server.bulk.rules import Kind
+    from server.bulk.services import import_file
+
+    if kind not in BULK_KINDS:
+        err.print(f"[red]unknown kind[/red] {kind!r}: use one of {', '.join(BULK_KINDS)}.")
+        raise typer.Exit(2)
+    settings = get_settings()
+    data = file.read_bytes()
 
     async def go() -> Any:
         async with _uow(settings) as uow:
-            return await import_csv(uow, await _warehouse_id(uow, warehouse), text)
+            owner_id = await _owner_id(uow, owner)
+            warehouse_id = await _warehouse_id(uow, warehouse) if warehouse else None
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task(f"importing {file.name}", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                return await import_file(
+                    uow,
+                    Kind(kind),
+                    data,
+                    encoding=encoding,
+                    dry_run=dry_run,
+                    owner_id=owner_id,
+                    warehouse_id=warehouse_id,
+                    max_rows=settings.import_max_rows,
+                    progress=progress,
+                )
 
     out.print_json(json.dumps(_run(go)))
+
+
+@app.command("export")
+def bulk_export(
+    kind: Annotated[str, typer.Argument(help="skus, orders, purchase-orders or stock")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (default: standard output)")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this owner (code)")] = None,
+    warehouse: Annotated[str | None, typer.Option(help="Only this warehouse (code)")] = None,
+    encoding: Annotated[str, typer.Option(help="utf-8 (with BOM, for Excel) or gb18030")] = "utf-8",
+) -> None:
+    """Export SKUs, orders, purchase orders or stock as CSV (the columns the import reads; formulas neutralised)."""
+    from server.bulk.rules import Kind
+    from server.bulk.services import export_file
+
+    if kind not in BULK_KINDS:
+        err.print(f"[red]unknown kind[/red] {kind!r}: use one of {', '.join(BULK_KINDS)}.")
+        raise typer.Exit(2)
+    settings = get_settings()
+
+    async def go() -> bytes:
+        async with _uow(settings) as uow:
+            owner_id = await _owner_id(uow, owner)
+            warehouse_id = await _warehouse_id(uow, warehouse) if warehouse else None
+            return await export_file(uow, Kind(kind), owner_id=owner_id, warehouse_id=warehouse_id, encoding=encoding)
+
+    data = _run(go)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        err.print(f"[green]Wrote {output}[/green] ({len(data)} bytes)")
 
 
 @layout_app.command("generate")

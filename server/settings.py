@@ -44,9 +44,26 @@ class Settings(BaseSettings):
     log_json: bool = Field(True, description="Structured JSON logs (one object a line) when true; console otherwise.")
     debug: bool = Field(False, description="Litestar debug mode (tracebacks in replies). Never in production.")
     max_body_bytes: int = Field(2_000_000, description="Largest request body accepted; larger gets 413.")
+    import_max_bytes: int = Field(
+        20_000_000,
+        description="Largest CSV file a bulk import (POST /api/v1/import/...) accepts; larger gets 413. "
+        "Imports may exceed max_body_bytes up to this size.",
+    )
+    import_max_rows: int = Field(
+        100_000, ge=1, description="Most rows a bulk CSV import takes in one file; more gets 413 (split the file)."
+    )
     db_pool_size: int = Field(10, description="Connections per worker process in the PostgreSQL pool.")
     db_echo: bool = Field(False, description="Log every SQL statement.")
     token_ttl_hours: int = Field(12, description="How long a login (cookie or bearer token) stays valid: a shift.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins for one username within login_window_s before its logins get 429."
+    )
+    login_max_failures_per_ip: int = Field(
+        50, ge=1, description="Failed logins from one client address within login_window_s before its logins get 429."
+    )
+    login_window_s: int = Field(
+        300, ge=1, description="Window (seconds) of the failed-login counts; a throttled login waits for its end."
+    )
     idempotency_ttl_hours: int = Field(
         72,
         description="How long stored idempotent replies are kept; the worker's hourly job drops older ones.",

@@ -130,8 +130,13 @@ class TransactionMiddleware(ASGIMiddleware):
     # Replies that carry a secret (a login token, a new API key) are never stored for replay.
     no_replay_prefixes = ("/api/v1/auth/", "/api/v1/api-keys")
 
-    def __init__(self, max_body_bytes: int) -> None:
+    def __init__(self, max_body_bytes: int, larger_bodies: dict[str, int] | None = None) -> None:
         self.max_body_bytes = max_body_bytes
+        # path prefix -> its own body limit (bulk CSV imports take larger files than JSON requests)
+        self.larger_bodies = larger_bodies or {}
+
+    def _limit(self, path: str) -> int:
+        return next((n for p, n in self.larger_bodies.items() if path.startswith(p)), self.max_body_bytes)
 
     async def handle(self, scope: Any, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         # `scope` is an HTTP scope (see `scopes`), handled as a plain dict
@@ -214,7 +219,8 @@ class TransactionMiddleware(ASGIMiddleware):
         extra: list[tuple[bytes, bytes]],
     ) -> None:
         request_id: str = scope["state"]["request_id"]
-        body = await self._body(receive)
+        limit = self._limit(scope["path"])
+        body = await self._body(receive, limit)
         if body is None:
             await _send_json(
                 send,
@@ -222,7 +228,7 @@ class TransactionMiddleware(ASGIMiddleware):
                 _problem(
                     413,
                     "payload_too_large",
-                    f"The request is larger than {self.max_body_bytes} bytes.",
+                    f"The request is larger than {limit} bytes.",
                     request_id,
                 ),
                 extra,
@@ -302,7 +308,7 @@ class TransactionMiddleware(ASGIMiddleware):
                 await self._publish(scope, uow)
                 return
 
-    async def _body(self, receive: Receive) -> bytes | None:
+    async def _body(self, receive: Receive, limit: int) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -311,7 +317,7 @@ class TransactionMiddleware(ASGIMiddleware):
                 break
             chunk: bytes = message.get("body", b"")  # type: ignore[assignment]
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):

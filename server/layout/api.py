@@ -9,6 +9,8 @@ from litestar.params import FromQuery, Parameter, QueryParameter
 from sqlalchemy import ColumnElement
 
 from optimizer import InputError, route, tour_length
+from server.bulk.http import csv_body
+from server.bulk.table import Encoding
 from server.db.repository import list_page
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput
@@ -33,6 +35,7 @@ from server.layout.schemas import (
     ZoneIn,
     ZoneOut,
 )
+from server.settings import Settings
 
 
 def _location_out(uow: UnitOfWork, loc: Location) -> LocationOut:
@@ -126,15 +129,20 @@ class LayoutController(Controller):
         "/locations/import",
         opt=allow(Role.ADMIN, Role.SUPERVISOR),
         status_code=200,
-        summary="Import locations from CSV (text/csv body); every bad row reported, nothing imported then",
+        summary="Import locations from CSV (text/csv body, UTF-8 or GBK); every bad row reported, nothing imported "
+        "then",
     )
-    async def import_csv(self, warehouse_id: int, request: Request[Any, Any, Any], uow: UnitOfWork) -> ImportReport:
-        raw = await request.body()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput("The file is not UTF-8 text.", code="invalid_csv") from exc
-        return ImportReport(**await services.import_csv(uow, warehouse_id, text))
+    async def import_csv(
+        self,
+        warehouse_id: int,
+        request: Request[Any, Any, Any],
+        uow: UnitOfWork,
+        settings: Settings,
+        encoding: Annotated[Encoding, Parameter(description="The file's encoding; auto tells UTF-8 from GBK")] = "auto",
+    ) -> ImportReport:
+        raw = await csv_body(request)
+        report = await services.import_csv(uow, warehouse_id, raw, encoding=encoding, max_rows=settings.import_max_rows)
+        return ImportReport(**report)
 
     @post(
         "/layout/generate",

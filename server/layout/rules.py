@@ -5,16 +5,15 @@ No database and no framework here; the services turn these plain values into row
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import re
 import string
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from server.bulk.table import Cells, RowError, read_table
 from server.layout.models import LocationType
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-_.]{0,31}$")
@@ -67,16 +66,6 @@ class LocationSpec:
     active: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # 1-based line number in the file, the header being line 1
-    column: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-
 CSV_COLUMNS = (
     "code",
     "zone",
@@ -95,6 +84,7 @@ CSV_COLUMNS = (
     "active",
 )
 REQUIRED_COLUMNS = ("code", "zone", "type")
+MAX_COORDINATE_M = 100_000
 
 
 @dataclass
@@ -103,101 +93,60 @@ class CsvParse:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _int(value: str, column: str, row: int, errors: list[RowError], *, minimum: int = 0) -> int | None:
-    try:
-        n = int(value)
-    except ValueError:
-        errors.append(RowError(row, column, f"'{value}' is not a whole number"))
-        return None
-    if n < minimum:
-        errors.append(RowError(row, column, f"must be at least {minimum}, got {n}"))
-        return None
-    return n
+def parse_locations_csv(data: bytes | str, *, encoding: str = "auto", max_rows: int = 100_000) -> CsvParse:
+    """Read a locations CSV and report every bad row; the caller imports nothing when ``errors`` is not empty.
 
-
-def _decimal(value: str, column: str, row: int, errors: list[RowError]) -> Decimal | None:
-    try:
-        d = Decimal(value)
-    except InvalidOperation:
-        errors.append(RowError(row, column, f"'{value}' is not a number"))
-        return None
-    if not d.is_finite() or d < 0:
-        errors.append(RowError(row, column, f"must be a number of 0 or more, got '{value}'"))
-        return None
-    return d
-
-
-def parse_locations_csv(text: str) -> CsvParse:
-    """Read a locations CSV and report every bad row; the caller imports nothing when ``errors`` is not empty."""
+    Decoding, formula refusal and limits are the shared CSV core's (:mod:`server.bulk.table`)."""
     out = CsvParse()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        out.errors.append(RowError(1, ",".join(missing), "required column missing from the header"))
-        return out
-    unknown = [h for h in header if h not in CSV_COLUMNS]
-    if unknown:
-        out.errors.append(RowError(1, ",".join(unknown), f"unknown column; known: {', '.join(CSV_COLUMNS)}"))
-        return out
+    table = read_table(data, columns=CSV_COLUMNS, required=REQUIRED_COLUMNS, encoding=encoding, max_rows=max_rows)
+    out.errors.extend(table.errors)
     seen: dict[str, int] = {}
     types = {t.value for t in LocationType}
-    for n, raw in enumerate(reader, start=2):
-        if None in raw:  # more cells than header columns
-            out.errors.append(RowError(n, "", "more cells than the header has columns"))
-            continue
-        rec = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for row in table.rows:
         errs: list[RowError] = []
-        code = rec.get("code", "").upper()
+        cells = Cells(row, errs)
+        code = row.get("code").upper()
         if not code:
-            errs.append(RowError(n, "code", "is empty"))
+            errs.append(RowError(row.n, "code", "is empty"))
         elif not CODE_RE.match(code):
-            errs.append(RowError(n, "code", f"'{code}' may use only A-Z, 0-9, '-', '_', '.' (max 32)"))
+            errs.append(RowError(row.n, "code", f"'{code}' may use only A-Z, 0-9, '-', '_', '.' (max 32)"))
         elif code in seen:
-            errs.append(RowError(n, "code", f"'{code}' already on row {seen[code]}"))
+            errs.append(RowError(row.n, "code", f"'{code}' already on row {seen[code]}"))
         else:
-            seen[code] = n
-        zone = rec.get("zone", "").upper()
+            seen[code] = row.n
+        zone = row.get("zone").upper()
         if not zone or not CODE_RE.match(zone) or len(zone) > 16:
-            errs.append(RowError(n, "zone", f"'{zone}' is not a zone code"))
-        ltype = rec.get("type", "").lower()
+            errs.append(RowError(row.n, "zone", f"'{zone}' is not a zone code"))
+        ltype = row.get("type").lower()
         if ltype not in types:
-            errs.append(RowError(n, "type", f"'{ltype}' is not one of {', '.join(sorted(types))}"))
+            errs.append(RowError(row.n, "type", f"'{ltype}' is not one of {', '.join(sorted(types))}"))
         spec = LocationSpec(code=code, zone=zone, type=LocationType(ltype) if ltype in types else LocationType.RESERVE)
-        if rec.get("aisle"):
-            spec.aisle = _int(rec["aisle"], "aisle", n, errs)
-        if rec.get("bay"):
-            spec.bay = _int(rec["bay"], "bay", n, errs)
-        if rec.get("level"):
-            spec.level = _int(rec["level"], "level", n, errs) or 0
-        spec.position = rec.get("position", "")[:8]
+        spec.aisle = cells.integer("aisle", minimum=0)
+        spec.bay = cells.integer("bay", minimum=0)
+        spec.level = cells.integer("level", default=0, minimum=0) or 0
+        spec.position = cells.text("position", max_length=8)
         for col in ("x_m", "y_m"):
-            if rec.get(col):
-                d = _decimal(rec[col], col, n, errs)
-                if d is not None:
+            d = cells.decimal(col, minimum=Decimal(0))
+            if d is not None:
+                if d > MAX_COORDINATE_M:
+                    cells.bad(col, f"must be at most {MAX_COORDINATE_M} m, got '{row.get(col)}'")
+                else:
                     setattr(spec, col, float(d))
-        if rec.get("capacity_units"):
-            spec.capacity_units = _int(rec["capacity_units"], "capacity_units", n, errs) or 0
+        spec.capacity_units = cells.integer("capacity_units", default=0, minimum=0) or 0
         for col in ("capacity_m3", "max_kg"):
-            if rec.get(col):
-                d = _decimal(rec[col], col, n, errs)
-                if d is not None:
-                    setattr(spec, col, d)
-        cd = rec.get("check_digits", "")
+            d = cells.decimal(col, minimum=Decimal(0))
+            if d is not None:
+                setattr(spec, col, d)
+        cd = row.get("check_digits")
         if cd:
             if not re.fullmatch(r"\d{2}", cd):
-                errs.append(RowError(n, "check_digits", f"'{cd}' must be exactly two digits"))
+                errs.append(RowError(row.n, "check_digits", f"'{cd}' must be exactly two digits"))
             spec.check_digits = cd
-        spec.owner = rec.get("owner") or None
-        active = rec.get("active", "").lower()
-        if active and active not in {"true", "false", "1", "0", "yes", "no"}:
-            errs.append(RowError(n, "active", f"'{active}' is not true/false"))
-        spec.active = active not in {"false", "0", "no"}
+        spec.owner = row.get("owner") or None
+        spec.active = cells.boolean("active", default=True) is not False
         out.errors.extend(errs)
         if not errs:
             out.specs.append(spec)
-    if not seen and not out.errors:
-        out.errors.append(RowError(1, "", "the file has no rows"))
     return out
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from server.bulk.table import refuse
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
 from server.identity.models import Owner, Warehouse
@@ -150,16 +151,15 @@ async def save_specs(uow: UnitOfWork, warehouse: Warehouse, specs: list[Location
     }
 
 
-async def import_csv(uow: UnitOfWork, warehouse_id: int, text: str) -> dict[str, Any]:
-    """Import a locations CSV: every bad row reported (row, column, reason) and nothing imported if any."""
+async def import_csv(
+    uow: UnitOfWork, warehouse_id: int, data: bytes | str, *, encoding: str = "auto", max_rows: int = 100_000
+) -> dict[str, Any]:
+    """Import a locations CSV (UTF-8 or GBK, see :mod:`server.bulk.table`): every bad row reported (row, column,
+    message) and nothing imported if any."""
     wh = await warehouse_or_404(uow, warehouse_id)
-    parsed = parse_locations_csv(text)
+    parsed = parse_locations_csv(data, encoding=encoding, max_rows=max_rows)
     if parsed.errors:
-        raise InvalidInput(
-            f"{len(parsed.errors)} problem(s) in the file; nothing was imported.",
-            code="invalid_csv",
-            errors=[e.as_dict() for e in parsed.errors],
-        )
+        raise refuse(parsed.errors)
     return await save_specs(uow, wh, parsed.specs)
 
 

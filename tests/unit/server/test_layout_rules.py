@@ -74,7 +74,7 @@ def test_csv_reports_every_bad_row_with_column_and_reason():
     assert (3, "code") in got
     assert {(4, "code"), (4, "aisle"), (4, "capacity_m3"), (4, "check_digits")} <= got
     assert (5, "type") in got
-    assert "already on row 2" in next(e.reason for e in parsed.errors if e.row == 3)
+    assert "already on row 2" in next(e.message for e in parsed.errors if e.row == 3)
 
 
 def test_csv_good_file_parses_values():
@@ -87,4 +87,4 @@ def test_csv_good_file_parses_values():
 
 def test_csv_missing_required_column_and_empty_file():
     assert parse_locations_csv("code,type\nA,reserve\n").errors[0].column == "zone"
-    assert parse_locations_csv("code,zone,type\n").errors[0].reason == "the file has no rows"
+    assert parse_locations_csv("code,zone,type\n").errors[0].message == "the file has a header row but no rows"

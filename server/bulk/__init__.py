@@ -1,0 +1,1 @@
+"""Bulk CSV import and export (SKUs, orders, purchase orders, stock) and the CSV core every file import shares."""
