@@ -54,6 +54,13 @@ class InsufficientStock(Conflict):
     code = "insufficient_stock"
 
 
+class PayloadTooLarge(DomainError):
+    """The request (a file, its rows) is larger than the server takes (413)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
@@ -62,3 +69,14 @@ class Forbidden(DomainError):
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts (e.g. failed logins): try again after ``retry_after_s`` seconds (429, Retry-After)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after_s: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s

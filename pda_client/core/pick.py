@@ -120,6 +120,29 @@ class PickWorkflow(Flow):
         self.batch = batch
         self.picks = list(batch["picks"])
 
+    def _take_reply(self, reply: Any, seq: int) -> None:
+        """A write's reply: a short pick's carries the whole batch (re-allocation may add picks); a confirm's
+        only its pick and the batch's status, applied to the list in hand. Replies older than the list are
+        already in it."""
+        if seq <= self._loaded_seq:
+            return
+        if "pick" not in reply:
+            self._load(_batch_of(reply), seq)
+            return
+        done = reply["pick"]
+        self.picks = [
+            {
+                **p,
+                "status": done["status"],
+                "picked_qty": max(int(p.get("picked_qty", 0)), int(done["picked_qty"])),
+            }
+            if p["task_id"] == done["task_id"] and p["status"] not in FINAL
+            else p
+            for p in self.picks
+        ]
+        if self.batch is not None and self.batch.get("id") == reply.get("id"):
+            self.batch = {**self.batch, "status": reply["status"]}
+
     async def _fetch_barcodes(self) -> None:
         for sku_id in {int(p["sku_id"]) for p in self.picks} - set(self.barcodes):
             try:
@@ -275,7 +298,7 @@ class PickWorkflow(Flow):
             self.in_queue[result.entry.key] = task_id
             return self._next(Tone.QUEUED, "Saved on the handheld; sent when the network is back.", "queued")
         refused = self.check_replays()
-        self._load(_batch_of(result.reply), result.entry.seq)
+        self._take_reply(result.reply, result.entry.seq)
         if refused is not None:
             return refused
         await self._fetch_barcodes()  # re-allocation may have added picks of other SKUs
@@ -285,7 +308,7 @@ class PickWorkflow(Flow):
     def check_replays(self) -> Prompt | None:
         """Look at what the queue sent meanwhile: accepted confirms bring the fresh batch (re-allocations), a
         refused one brings its pick back to be done again, with the server's reason."""
-        newest: tuple[int, dict[str, Any]] | None = None
+        accepted: list[tuple[int, Any]] = []
         refused: tuple[int, str] | None = None
         for key, task_id in list(self.in_queue.items()):
             entry = self.api.queue.get(key)
@@ -293,14 +316,14 @@ class PickWorkflow(Flow):
                 continue
             del self.in_queue[key]
             if entry.state == EntryState.DONE:
-                if newest is None or entry.seq > newest[0]:
-                    newest = (entry.seq, _batch_of(entry.reply))
+                accepted.append((entry.seq, entry.reply))
             elif refused is None:
                 refused = (task_id, entry.problem)
                 self.local_done.discard(task_id)
                 self.api.queue.dismiss(key)
-        if newest is not None and newest[0] > self._loaded_seq:
-            self._load(newest[1], newest[0])  # the newest reply knows every earlier confirm and re-allocation
+        # in the order they were sent: a short's whole batch knows every earlier confirm and re-allocation
+        for seq, reply in sorted(accepted, key=lambda a: a[0]):
+            self._take_reply(reply, seq)
         if refused is None:
             return None
         task_id, problem = refused

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError as SADataError
 from sqlalchemy.exc import DBAPIError, IntegrityError, NoResultFound
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 
-from server.errors import DomainError
+from server.errors import DomainError, TooManyRequests
 
 log = structlog.get_logger("wes.http")
 
@@ -56,7 +56,10 @@ def problem(
 
 
 def _domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    return problem(exc.status, exc.code, exc.message, request, exc.errors, **exc.extra)
+    response = problem(exc.status, exc.code, exc.message, request, exc.errors, **exc.extra)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:

@@ -14,7 +14,7 @@ from server.errors import Unauthenticated
 from server.http.deps import Limit, Offset, Page
 from server.http.guards import EVERYONE, MANAGERS, PUBLIC, allow
 from server.identity import services
-from server.identity.auth import SESSION_COOKIE, login, logout
+from server.identity.auth import SESSION_COOKIE, logout
 from server.identity.models import ApiKey, Device, Owner, Role, User, Warehouse
 from server.identity.schemas import (
     ApiKeyCreated,
@@ -33,6 +33,7 @@ from server.identity.schemas import (
     WarehouseIn,
     WarehouseOut,
 )
+from server.identity.throttle import throttled_login
 from server.settings import Settings
 
 ADMIN = allow(Role.ADMIN)
@@ -48,8 +49,12 @@ class AuthController(Controller):
         status_code=200,
         summary="Log in: sets the board's session cookie and returns a bearer token for handhelds",
     )
-    async def login(self, data: LoginIn, uow: UnitOfWork, settings: Settings) -> Response[LoginOut]:
-        result = await login(
+    async def login(
+        self, request: Request[Any, Any, Any], data: LoginIn, uow: UnitOfWork, settings: Settings
+    ) -> Response[LoginOut]:
+        result = await throttled_login(
+            getattr(request.app.state, "login_throttle", None),
+            request.client.host if request.client else "",
             uow.session,
             data.username,
             data.password,

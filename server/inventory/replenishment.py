@@ -1,10 +1,12 @@
 """Replenishment of pick faces from reserve: min/max per SKU and pick face. A face is refilled to its max when it
 falls below its min (checked after every pick and on demand), and before a wave is released when the wave's demand
 would take it below its min or exceeds what it holds. Replenishment tasks are ``replenish`` tasks ahead of every
-pick in the queue (priority 0) and are confirmed like moves (:func:`server.inventory.moves.confirm_move`)."""
+pick in the queue (priority 0) and are confirmed like moves (:func:`server.inventory.moves.confirm_move`). A face is
+never filled beyond what fits in it (its unit count, cube and weight limits and the SKU's dimensions)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,16 +35,77 @@ class FaceLevel:
     inbound: int
     face_demand: int = 0  # units of a wave allocated at this face
     sku_demand: int = 0  # units of the SKU the wave needs, wherever allocated
+    capacity: int | None = None  # units of the SKU the face can hold beside the other goods in it (None: no limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    """What a location holds at most (0: not limited that way)."""
+
+    capacity_units: int = 0
+    capacity_m3: float = 0.0
+    max_kg: float = 0.0
+
+
+def units_that_fit(
+    space: Space,
+    unit_m3: float,
+    unit_kg: float,
+    *,
+    other_units: int = 0,
+    other_m3: float = 0.0,
+    other_kg: float = 0.0,
+) -> int | None:
+    """Units of a SKU (of ``unit_m3`` and ``unit_kg`` each) a location can hold beside the other goods in it, by its
+    unit count, cube and weight limits, the tightest of them (None: no limit applies; a SKU without dimensions is
+    limited by the unit count only). Pure."""
+    limits: list[int] = []
+    if space.capacity_units > 0:
+        limits.append(space.capacity_units - other_units)
+    if space.capacity_m3 > 0 and unit_m3 > 0:
+        limits.append(math.floor((space.capacity_m3 - other_m3) / unit_m3 + 1e-9))
+    if space.max_kg > 0 and unit_kg > 0:
+        limits.append(math.floor((space.max_kg - other_kg) / unit_kg + 1e-9))
+    return max(0, min(limits)) if limits else None
 
 
 def replenish_qty(min_qty: int, max_qty: int, level: FaceLevel) -> int:
     """Units to bring from reserve: up to max after the demand, when the face would drop below min or cannot
-    cover the wave's demand of the SKU; 0 otherwise. Pure."""
+    cover the wave's demand of the SKU; 0 otherwise. Never more than fits in the face beside what is there and on
+    its way (``level.capacity``). Pure."""
     after = level.on_hand + level.inbound - level.face_demand
     short = level.sku_demand > level.on_hand + level.inbound
     if after >= min_qty and not short:
         return 0
-    return max(0, max_qty - after)
+    want = max(0, max_qty - after)
+    if level.capacity is not None:
+        want = min(want, max(0, level.capacity - level.on_hand - level.inbound))
+    return want
+
+
+async def face_capacity(uow: UnitOfWork, location: Location, sku: Sku) -> int | None:
+    """Units of the SKU the location can hold in all, beside every other stock row in it (other SKUs and owners,
+    and the SKU's own units not available: held, quarantined, damaged)."""
+    cube = Sku.length_mm * Sku.width_mm * Sku.height_mm
+    others = (
+        await uow.session.execute(
+            select(Stock.on_hand, cube, Sku.weight_kg)
+            .join(Sku, Sku.id == Stock.sku_id)
+            .where(
+                Stock.location_id == location.id,
+                Stock.on_hand > 0,
+                ~((Stock.sku_id == sku.id) & (Stock.status == StockStatus.AVAILABLE)),
+            )
+        )
+    ).all()
+    return units_that_fit(
+        Space(location.capacity_units, float(location.capacity_m3), float(location.max_kg)),
+        sku.unit_m3,
+        float(sku.weight_kg),
+        other_units=sum(int(n) for n, _, _ in others),
+        other_m3=sum(int(n) * float(mm3) / 1e9 for n, mm3, _ in others),
+        other_kg=sum(int(n) * float(kg) for n, _, kg in others),
+    )
 
 
 async def create_rule(uow: UnitOfWork, data: PickFaceRuleIn) -> PickFaceRule:
@@ -55,6 +118,14 @@ async def create_rule(uow: UnitOfWork, data: PickFaceRuleIn) -> PickFaceRule:
         raise NotFound(f"There is no location {data.location_id}.", code="location_not_found")
     if loc.type != LocationType.PICK_FACE:
         raise InvalidInput(f"Location {loc.code} is a {loc.type} location, not a pick face.", code="not_a_pick_face")
+    fit = await face_capacity(uow, loc, sku)
+    if fit is not None and data.max_qty > fit:
+        raise InvalidInput(
+            f"Only {fit} units of {sku.code} fit in {loc.code} (its units, cube and weight limits, beside what else "
+            f"is there); a max of {data.max_qty} cannot be filled.",
+            code="over_capacity",
+            errors=[{"field": "max_qty", "message": f"at most {fit}"}],
+        )
     rule = PickFaceRule(
         warehouse_id=loc.warehouse_id,
         owner_id=sku.owner_id,
@@ -94,7 +165,10 @@ async def _level(uow: UnitOfWork, rule: PickFaceRule, face_demand: int = 0, sku_
         )
     ).scalars()
     inbound = sum(t.qty - int(t.details.get("moved", 0)) for t in open_tasks)
-    return FaceLevel(int(on_hand), inbound, face_demand, sku_demand)
+    loc = await uow.session.get(Location, rule.location_id)
+    sku = await uow.session.get(Sku, rule.sku_id)
+    assert loc is not None and sku is not None
+    return FaceLevel(int(on_hand), inbound, face_demand, sku_demand, await face_capacity(uow, loc, sku))
 
 
 async def _reserve_stock(uow: UnitOfWork, rule: PickFaceRule) -> list[Stock]:
@@ -165,10 +239,15 @@ async def run(uow: UnitOfWork, warehouse_id: int) -> list[Task]:
     return made
 
 
+async def face_rules(uow: UnitOfWork, location_id: int, sku_id: int) -> list[PickFaceRule]:
+    """The rules of a pick face for a SKU (read before a pick takes its units; :func:`replenish` after)."""
+    return await _rules(uow, PickFaceRule.location_id == location_id, PickFaceRule.sku_id == sku_id)
+
+
 async def after_pick(uow: UnitOfWork, location_id: int, sku_id: int) -> list[Task]:
     """A pick took units from a location: refill it if it is a pick face now below its min."""
     made: list[Task] = []
-    for rule in await _rules(uow, PickFaceRule.location_id == location_id, PickFaceRule.sku_id == sku_id):
+    for rule in await face_rules(uow, location_id, sku_id):
         made += await replenish(uow, rule)
     return made
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.catalog.models import Sku
 from server.db.repository import for_update
@@ -252,7 +253,7 @@ class InventoryService:
         self._ledger(key=key, qty=qty, reason=reason, src=None, dst=key, doc=doc, note=note)
         await self.session.flush()
         self._emit("received", key, qty)
-        return stock
+        return await self._arrived(stock, stock, qty, loc.warehouse_id)
 
     async def move(
         self,
@@ -290,7 +291,7 @@ class InventoryService:
             raise InvalidInput("The stock is already there.", code="same_location")
         dst = await self._transfer(stock_id, src_key, dst_key, qty, reason=reason, doc=doc, note=note)
         self._emit("moved", src_key, qty, to_location_id=to_location_id)
-        return dst
+        return await self._arrived(src, dst, qty, dest_loc.warehouse_id)
 
     async def adjust(
         self, key: StockKey, delta: int, *, reason: MovementReason, note: str, doc: DocRef = DocRef()
@@ -361,6 +362,21 @@ class InventoryService:
         dst_key = replace(src_key, status=status)
         dst = await self._transfer(stock_id, src_key, dst_key, qty, reason=reason, doc=doc, note=note)
         self._emit("status_changed", src_key, qty, status=status.value)
+        if status != StockStatus.AVAILABLE:
+            return dst
+        loc = await self._location(dst.location_id)
+        return await self._arrived(src, dst, qty, loc.warehouse_id)
+
+    async def _arrived(self, src: Stock, dst: Stock, qty: int, warehouse_id: int) -> Stock:
+        """Units arrived in ``dst`` (from ``src``; the same row for a receipt): an active hold whose scope covers
+        available units arriving holds them at once; held units that moved take their holds along. Returns the row
+        the units are in now."""
+        from server.inventory import holds
+
+        if dst.status == StockStatus.AVAILABLE:
+            return await holds.catch_arrival(self.uow, dst, qty, warehouse_id)
+        if src is not dst and src.status == StockStatus.HOLD and dst.status == StockStatus.HOLD:
+            await holds.follow_move(self.uow, src, dst, qty, warehouse_id)
         return dst
 
     # -- allocation (reservations for orders) ------------------------------------------------------------
@@ -441,29 +457,66 @@ class InventoryService:
         await check_not_frozen(self.uow, src.location_id)  # a location under count is frozen for picking
         src_key = _key_of(src)
         dst_key = replace(src_key, location_id=to_location_id, lpn=to_lpn)
-        dst = await self._transfer(
-            stock_id,
-            src_key,
-            dst_key,
-            qty,
-            reason=MovementReason.PICK,
-            doc=doc,
-            note=note,
-            allow_allocated=allocated,
-        )
+        rules = await replenishment.face_rules(self.uow, src_key.location_id, src_key.sku_id)
+        # The pick face's row is shared by every picker of the SKU: it is locked last (one UPDATE ... RETURNING
+        # after the tote's row and the ledger row), so it is held only until the commit. The tote's row is this
+        # order's alone (the order is locked first by every writer of its totes).
+        dst = await self._add(dst_key, qty)
+        self._ledger(key=src_key, qty=qty, reason=MovementReason.PICK, src=src_key, dst=dst_key, doc=doc, note=note)
+        await self.session.flush()
+        await self._take_last(src, qty, allow_allocated=allocated)
         self._emit("picked", src_key, qty, to_location_id=to_location_id)
-        await replenishment.after_pick(self.uow, src_key.location_id, src_key.sku_id)  # below min: refill the face
+        for rule in rules:  # below min: refill the face
+            await replenishment.replenish(self.uow, rule)
         return dst
 
-    async def ship(self, stock_id: int, qty: int, *, doc: DocRef = DocRef(), note: str = "") -> Stock:
-        """Units leave the warehouse with a carrier (ship confirmation): the ledger row has no to-side."""
+    async def _take_last(self, src: Stock, qty: int, *, allow_allocated: bool) -> None:
+        """Take ``qty`` from a stock row in one ``UPDATE ... RETURNING`` (lock and change at once), refused as
+        :meth:`_remove` would refuse it when too few units are there."""
+        free = Stock.on_hand if allow_allocated else Stock.on_hand - Stock.allocated
+        values: dict[Any, Any] = {Stock.on_hand: Stock.on_hand - qty}
+        if allow_allocated:
+            values[Stock.allocated] = case((Stock.allocated > qty, Stock.allocated - qty), else_=0)
+        row = (
+            await self.session.execute(
+                update(Stock)
+                .where(Stock.id == src.id, free >= qty)
+                .values(values)
+                .returning(Stock.on_hand, Stock.allocated)
+                .execution_options(synchronize_session=False)
+            )
+        ).first()
+        if row is None:
+            await self.session.refresh(src, with_for_update=True)
+            check_can_take(
+                on_hand=src.on_hand,
+                allocated=src.allocated,
+                qty=qty,
+                what=f"stock row {src.id}",
+                allow_allocated=allow_allocated,
+            )
+            raise InsufficientStock(f"Stock row {src.id} changed meanwhile.", available=0, requested=qty)
+        set_committed_value(src, "on_hand", row.on_hand)
+        set_committed_value(src, "allocated", row.allocated)
+
+    async def ship(
+        self,
+        stock_id: int,
+        qty: int,
+        *,
+        doc: DocRef = DocRef(),
+        note: str = "",
+        reason: MovementReason = MovementReason.SHIP,
+    ) -> Stock:
+        """Units leave the warehouse with a carrier (ship confirmation, or ``rtv`` back to the vendor): the ledger
+        row has no to-side."""
         require_positive(qty)
         src = (await self._lock([stock_id])).get(stock_id)
         if src is None:
             raise NotFound(f"Stock row {stock_id} was emptied meanwhile.", code="stock_not_found")
         key = _key_of(src)
         await self._remove(src, qty)
-        self._ledger(key=key, qty=qty, reason=MovementReason.SHIP, src=key, dst=None, doc=doc, note=note)
+        self._ledger(key=key, qty=qty, reason=reason, src=key, dst=None, doc=doc, note=note)
         await self.session.flush()
         self._emit("shipped", key, qty)
         return src

@@ -197,11 +197,16 @@ async def release_batch(uow: UnitOfWork, batch_id: int) -> PickBatch:
 async def _pick_task(uow: UnitOfWork, task_id: int) -> tuple[Task, PickBatch]:
     # Lock order: the sales order first (as cancellation does), then the task, the batch and the stock rows,
     # so that a confirm and a cancel of the same order never wait for each other in a circle.
-    peek = await tasks.get_task(uow, task_id)
-    if peek.type == TaskType.PICK and "order_id" in peek.details:
-        await uow.session.execute(
-            select(SalesOrder.id).where(SalesOrder.id == int(peek.details["order_id"])).with_for_update()
-        )
+    # The order is found from the task in the same statement, and its whole row is loaded with the lock, so that
+    # the rest of the request finds it in the session.
+    order_of_task = (
+        select(Task.details["order_id"].as_integer())
+        .where(Task.id == task_id, Task.type == TaskType.PICK)
+        .scalar_subquery()
+    )
+    (
+        await uow.session.execute(select(SalesOrder).where(SalesOrder.id == order_of_task).with_for_update())
+    ).scalar_one_or_none()
     task = await tasks.get_task(uow, task_id, lock=True)
     if task.type != TaskType.PICK or task.doc_type != PICK_DOC:
         raise NotFound(f"Task {task_id} is not a pick of a batch.", code="task_not_found")
@@ -228,8 +233,6 @@ async def _check_location(uow: UnitOfWork, task: Task, scanned: str) -> Location
 
 async def _check_item(uow: UnitOfWork, task: Task, scanned: str) -> None:
     scan = parse_item(scanned)
-    sku = await uow.session.get(Sku, task.sku_id)
-    expected = sku.code if sku else str(task.sku_id)
     if scan.code and task.lpn and scan.code == task.lpn:
         return
     if scan.gtin:
@@ -237,6 +240,8 @@ async def _check_item(uow: UnitOfWork, task: Task, scanned: str) -> None:
     else:
         matches = await find_by_barcode(uow, scan.code, task.owner_id)
     if not any(s.id == task.sku_id for s, _ in matches):
+        sku = await uow.session.get(Sku, task.sku_id)
+        expected = sku.code if sku else str(task.sku_id)
         raise InvalidInput(
             f"Wrong item: scanned {scanned!r}, this pick is SKU {expected}.",
             code="wrong_item",
@@ -250,22 +255,15 @@ async def _check_item(uow: UnitOfWork, task: Task, scanned: str) -> None:
         )
 
 
-async def _take(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None:
-    """Move ``qty`` from the location to the cart's tote and book it on the allocation, line and order."""
+async def _book(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None:
+    """Book ``qty`` picked on the allocation, the order line and the task (the stock moves in :func:`_move`)."""
     if batch.cart_location_id is None:
         raise Conflict(f"Batch {batch.code} has no cart.", code="batch_not_claimed")
-    alloc = await uow.session.get(Allocation, int(task.details["allocation_id"]), with_for_update=True)
-    line = await uow.session.get(OrderLine, int(task.details["line_id"]), with_for_update=True)
+    with uow.session.no_autoflush:  # the task's changes go out with the others, in one UPDATE
+        alloc = await uow.session.get(Allocation, int(task.details["allocation_id"]), with_for_update=True)
+        line = await uow.session.get(OrderLine, int(task.details["line_id"]), with_for_update=True)
     if alloc is None or line is None or task.stock_id is None:
         raise NotFound("The pick's allocation is gone.", code="allocation_not_found")
-    await InventoryService(uow).pick(
-        task.stock_id,
-        qty,
-        batch.cart_location_id,
-        to_lpn=str(task.details["tote"]),
-        doc=DocRef(PICK_DOC, batch.code),
-        note=f"order {task.details['order_id']}",
-    )
     alloc.qty -= qty
     alloc.picked_qty += qty
     line.allocated_qty -= qty
@@ -274,29 +272,62 @@ async def _take(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None
     flag_modified(task, "details")
 
 
+async def _move(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None:
+    """Move ``qty`` from the location to the cart's tote (the shared stock row is locked last, see
+    :meth:`InventoryService.pick`)."""
+    assert task.stock_id is not None and batch.cart_location_id is not None  # checked by _book
+    await InventoryService(uow).pick(
+        task.stock_id,
+        qty,
+        batch.cart_location_id,
+        to_lpn=str(task.details["tote"]),
+        doc=DocRef(PICK_DOC, batch.code),
+        note=f"order {task.details['order_id']}",
+    )
+
+
+async def _take(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None:
+    """Move ``qty`` from the location to the cart's tote and book it on the allocation, line and order."""
+    await _book(uow, task, batch, qty)
+    await _move(uow, task, batch, qty)
+
+
 async def _after_pick(uow: UnitOfWork, task: Task, batch: PickBatch) -> None:
-    order = await uow.session.get(SalesOrder, int(task.details["order_id"]), with_for_update=True)
+    # the order was locked first (see _pick_task): found in the session, no second query
+    order = await uow.session.get(SalesOrder, int(task.details["order_id"]))
     assert order is not None
     if order.status == OrderStatus.RELEASED:
         set_status(order, OrderStatus.PICKING)
-    open_picks = (
+    lines = (await order_lines(uow, [order.id]))[order.id]
+    if all(ln.open_qty == 0 for ln in lines) and order.status == OrderStatus.PICKING:
+        open_picks = (
+            await uow.session.execute(
+                select(Allocation.id).where(Allocation.order_id == order.id, Allocation.qty > 0).limit(1)
+            )
+        ).first()
+        if open_picks is None:
+            set_status(order, OrderStatus.PICKED)
+            publish(uow, order, "picked", backordered=sum(ln.backordered_qty for ln in lines))
+    remaining = (
         await uow.session.execute(
-            select(Allocation.id).where(Allocation.order_id == order.id, Allocation.qty > 0).limit(1)
+            select(Task.id)
+            .where(
+                Task.doc_type == PICK_DOC,
+                Task.doc_ref == batch.code,
+                Task.status.in_(list(OPEN_TASK)),
+                Task.id != task.id,
+            )
+            .limit(1)
         )
     ).first()
-    lines = (await order_lines(uow, [order.id]))[order.id]
-    if open_picks is None and all(ln.open_qty == 0 for ln in lines) and order.status == OrderStatus.PICKING:
-        set_status(order, OrderStatus.PICKED)
-        publish(uow, order, "picked", backordered=sum(ln.backordered_qty for ln in lines))
-    remaining = [t for t in await batch_tasks(uow, batch) if t.status in OPEN_TASK and t.id != task.id]
-    if not remaining:
+    if remaining is None:
         batch.status = BatchStatus.DONE
         batch.done_at = utcnow()
         _batch_event(uow, batch, "done")
     await uow.session.flush()
 
 
-async def confirm(uow: UnitOfWork, task_id: int, location: str, item: str, qty: int) -> Task:
+async def confirm(uow: UnitOfWork, task_id: int, location: str, item: str, qty: int) -> tuple[Task, PickBatch]:
     """Confirm a pick by scans; a wrong location, item, lot or an over-pick is refused and changes nothing."""
     task, batch = await _pick_task(uow, task_id)
     await _check_location(uow, task, location)
@@ -311,13 +342,14 @@ async def confirm(uow: UnitOfWork, task_id: int, location: str, item: str, qty: 
     if task.status == TaskStatus.CLAIMED:
         task.status = TaskStatus.IN_PROGRESS
         task.started_at = utcnow()
-    await _take(uow, task, batch, qty)
+    await _book(uow, task, batch, qty)
     if qty == left:
         await tasks.finish(uow, task)
         await _after_pick(uow, task, batch)
+    await _move(uow, task, batch, qty)  # last: the location's stock row stays locked only until the commit
     await uow.session.flush()
     _batch_event(uow, batch, "picked", task_id=task.id, qty=qty)
-    return task
+    return task, batch
 
 
 async def short(uow: UnitOfWork, task_id: int, location: str, found_qty: int, item: str | None) -> dict[str, Any]:
@@ -413,17 +445,18 @@ async def _add_picks(
     from server.inventory.models import Stock
 
     new: list[Task] = []
+    held = batch.status == BatchStatus.CLAIMED  # a batch not yet claimed gets open picks, handed out with it
     for a in made:
         s = await uow.session.get(Stock, a.stock_id)
         assert s is not None
         t = Task(
             type=TaskType.PICK,
-            status=TaskStatus.CLAIMED,
+            status=TaskStatus.CLAIMED if held else TaskStatus.OPEN,
             warehouse_id=batch.warehouse_id,
             owner_id=order.owner_id,
             priority=like.priority,
-            assignee_id=batch.assignee_id,
-            claimed_at=utcnow(),
+            assignee_id=batch.assignee_id if held else None,
+            claimed_at=utcnow() if held else None,
             sku_id=s.sku_id,
             qty=a.qty,
             lot=s.lot,

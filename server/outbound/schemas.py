@@ -230,6 +230,24 @@ class BatchOut(BaseModel):
     picks: list[PickOut]
 
 
+class PickDoneOut(BaseModel):
+    task_id: int
+    status: str
+    qty: int
+    picked_qty: int
+
+
+class PickConfirmOut(BaseModel):
+    """A confirm's reply: the pick as it is now and its batch's status. The handheld holds the pick list (from
+    the claim); a confirm changes only this pick (a short pick's reply carries the whole batch instead, since
+    re-allocation adds picks)."""
+
+    id: int = Field(description="The batch")
+    code: str
+    status: BatchStatus
+    pick: PickDoneOut
+
+
 class ConfirmIn(BaseModel):
     location: str = Field(min_length=1, max_length=64, description="The location's code or its check digits")
     item: str = Field(min_length=1, max_length=200, description="GTIN, GS1-128 (with lot) or LPN as scanned")

@@ -185,7 +185,15 @@ def test_outbound_end_to_end(server: str, pg_world: tuple[str, World]) -> None:
                         r = await c.post(f"/api/v1/picking/picks/{p['task_id']}/confirm", json=body, headers=hk)
                         assert r.status_code == 200, r.text
                         confirms.append((f"/api/v1/picking/picks/{p['task_id']}/confirm", body, hk, r.text))
-                        batch = r.json()
+                        # the reply is this pick as it is now and the batch's status: applied to the list in hand
+                        done = r.json()
+                        assert done["id"] == batch["id"] and done["pick"]["task_id"] == p["task_id"]
+                        picked = {"status": done["pick"]["status"], "picked_qty": done["pick"]["picked_qty"]}
+                        batch = {
+                            **batch,
+                            "status": done["status"],
+                            "picks": [{**q, **picked} if q["task_id"] == p["task_id"] else q for q in batch["picks"]],
+                        }
                     assert batch["status"] == "done"
                     done_batches += 1
 

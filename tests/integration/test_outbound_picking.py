@@ -129,8 +129,17 @@ async def test_wave_release_and_scan_confirmed_picking(client, world: World, db_
     # a new confirm (another key) of a done pick is refused
     r = await client.post(url, json=body, headers=picker)
     assert r.status_code == 409
+    # the confirm's reply is the pick as it is now and its batch's status (the handheld holds the list)
+    assert r1.json()["id"] == batch["id"] and r1.json()["status"] == "claimed"
+    assert r1.json()["pick"] == {
+        "task_id": first["task_id"],
+        "status": "done",
+        "qty": first["qty"],
+        "picked_qty": first["qty"],
+    }
     # short pick on the next pick of SKU0 / SKU1: pick one, the rest comes from another location
-    todo = [p for p in r1.json()["picks"] if p["status"] != "done"]
+    now = (await client.get(f"/api/v1/picking/batches/{batch['id']}", headers=sup)).json()
+    todo = [p for p in now["picks"] if p["status"] != "done"]
     short = next(p for p in todo if p["sku_code"] in ("OWNA-SKU0", "OWNA-SKU1") and p["qty"] >= 2)
     r = await client.post(
         f"/api/v1/picking/picks/{short['task_id']}/short",
