@@ -19,9 +19,11 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 
 from server import __version__
+from server.billing.api import CONTROLLERS as BILLING
 from server.board.api import BoardController
 from server.board.floor import FloorBoard
 from server.board.people import PeopleBoard
+from server.bulk.api import ROUTES as BULK
 from server.catalog.api import CONTROLLERS as CATALOG
 from server.db.engine import create_engine, create_session_factory
 from server.exceptions.api import CONTROLLERS as EXCEPTIONS
@@ -33,21 +35,26 @@ from server.http.problems import EXCEPTION_HANDLERS
 from server.http.transaction import TransactionMiddleware
 from server.identity.api import CONTROLLERS as IDENTITY
 from server.identity.security import configure_password_hashing
+from server.identity.throttle import Limits, LoginThrottle
 from server.inbound.api import CONTROLLERS as INBOUND
 from server.integration.api import CONTROLLERS as INTEGRATION
+from server.integration.board import WebhooksBoard
 from server.inventory.api import CONTROLLERS as INVENTORY
+from server.inventory.board import InventoryBoard
 from server.inventory.control_api import CONTROLLERS as INVENTORY_CONTROL
 from server.layout.api import CONTROLLERS as LAYOUT
 from server.layout.rules import configure_check_digit_key
 from server.outbound.api import CONTROLLERS as OUTBOUND
 from server.realtime.channels import make_channels, make_publisher
 from server.returns.api import CONTROLLERS as RETURNS
+from server.returns.board import ReturnsBoard
 from server.settings import Settings, get_settings
 from server.shipping.api import CONTROLLERS as SHIPPING
 from server.shipping.board import ShippingBoard
 from server.slotting.api import SLOTTING
 from server.slotting.board import SlottingBoard
 from server.tasks.api import CONTROLLERS as TASKS
+from server.tasks.vas_api import CONTROLLERS as VAS_TASKS
 
 SWAGGER_DIR = Path(swagger_ui.__file__).parent / "static"
 BOARD_DIR = Path(__file__).parent / "board"
@@ -74,6 +81,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.redis = redis
         app.state.publish = make_publisher(channels)
         app.state.settings = settings
+        app.state.login_throttle = LoginThrottle(
+            Limits(settings.login_max_failures, settings.login_max_failures_per_ip, settings.login_window_s), redis
+        )
 
     async def shutdown(app: Litestar) -> None:
         await app.state.engine.dispose()
@@ -131,11 +141,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *SHIPPING,
         *INTEGRATION,
         *SLOTTING,
+        *BULK,
+        *BILLING,
+        *VAS_TASKS,
         SlottingBoard,
         BoardController,
         FloorBoard,
         ShippingBoard,
         PeopleBoard,
+        WebhooksBoard,
+        ReturnsBoard,
+        InventoryBoard,
         create_static_files_router(
             path="/static/swagger", directories=[SWAGGER_DIR], opt=PUBLIC, include_in_schema=False
         ),
@@ -150,7 +166,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         guards=[role_guard],
-        middleware=[prometheus.middleware, TransactionMiddleware(settings.max_body_bytes)],
+        middleware=[
+            prometheus.middleware,
+            TransactionMiddleware(settings.max_body_bytes, {"/api/v1/import/": settings.import_max_bytes}),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[channels],
         template_config=TemplateConfig(directory=BOARD_DIR / "templates", engine=JinjaTemplateEngine),

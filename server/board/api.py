@@ -21,11 +21,12 @@ from sqlalchemy import func, select
 from server.board.i18n import t
 from server.board.queries import overview
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, DomainError, InvalidInput
+from server.errors import Conflict, DomainError, InvalidInput, TooManyRequests
 from server.http.guards import MANAGERS, PUBLIC, allow
-from server.identity.auth import SESSION_COOKIE, authenticate, login
+from server.identity.auth import SESSION_COOKIE, authenticate
 from server.identity.models import User
 from server.identity.principal import Principal
+from server.identity.throttle import throttled_login
 from server.inventory.api import stock_out
 from server.inventory.models import Movement, Stock
 from server.layout.labels import location_label_png, location_label_zpl
@@ -116,17 +117,28 @@ class BoardController(BoardPages):
     @post("/login", opt=PUBLIC, status_code=200)
     async def login_submit(
         self,
+        request: Request[Any, Any, Any],
         uow: UnitOfWork,
         settings: Settings,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
-        result = await login(
-            uow.session,
-            data.get("username", ""),
-            data.get("password", ""),
-            device_code=None,
-            ttl_hours=settings.token_ttl_hours,
-        )
+        try:
+            result = await throttled_login(
+                getattr(request.app.state, "login_throttle", None),
+                request.client.host if request.client else "",
+                uow.session,
+                data.get("username", ""),
+                data.get("password", ""),
+                device_code=None,
+                ttl_hours=settings.token_ttl_hours,
+            )
+        except TooManyRequests as exc:
+            return Template(
+                "login.html",
+                context={"t": t, "locale": "en", "error": t("too_many_logins"), "next": data.get("next", "/board")},
+                status_code=429,
+                headers={"Retry-After": str(exc.retry_after_s)},
+            )
         if result is None:
             return Template(
                 "login.html",

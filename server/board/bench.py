@@ -160,7 +160,7 @@ async def seed(
                     warehouse_id=wh.id,
                     owner_id=owners[k % 3].id,
                     ref_type="task",
-                    ref_id=str(picks[k] if picks else k),
+                    ref_id=str(picks[k % len(picks)] if picks else k),
                     message=f"bench exception {k}",
                 )
             await session.commit()
@@ -171,6 +171,7 @@ async def seed(
             "locations": n_locations,
             "allocated_orders": len(allocated),
             "sku": f"{code}-S00001",
+            "owner_id": owners[0].id,
         }
     finally:
         await engine.dispose()
@@ -187,13 +188,7 @@ async def bench_board(
     seed_value: int = 11,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    import re
-
-    from litestar.testing import AsyncTestClient
-
-    from server.app import create_app
     from server.identity.security import configure_password_hashing
-    from server.settings import Settings
 
     def step(what: str, done: int, total: int) -> None:
         if progress is not None:
@@ -211,40 +206,7 @@ async def bench_board(
         progress=step,
     )
     seed_s = time.perf_counter() - t0
-    settings = Settings(database_url=database_url, log_level="WARNING", password_time_cost=1, password_memory_kib=64)
-    app = create_app(settings)
-    wid = world["warehouse_id"]
-    timings: dict[str, list[float]] = {}
-    async with AsyncTestClient(app=app) as client:
-        r = await client.post(
-            "/board/login", data={"username": world["username"], "password": PASSWORD, "next": "/board"}
-        )
-        stock_page = (await client.get("/board/stock", params={"q": world["sku"]})).text
-        history = re.search(r"/board/stock/(\d+)/history", stock_page)
-        pages = [
-            "/board",
-            "/board/partials/overview",
-            f"/board/waves?warehouse_id={wid}",
-            f"/board/waves?warehouse_id={wid}&carrier=SF&zone=A&offset=500",
-            f"/board/waves/{world['wave_id']}",
-            f"/board/partials/waves/{world['wave_id']}/progress",
-            "/board/tasks",
-            "/board/tasks?type=pick&offset=500",
-            "/board/exceptions",
-            f"/board/stock?q={world['sku']}",
-            *([f"/board/stock/{history.group(1)}/history"] if history else []),
-            "/board/inbound",
-            "/board/users",
-        ]
-        for n in range(repeat):
-            for url in pages:
-                t = time.perf_counter()
-                r = await client.get(url)
-                ms = (time.perf_counter() - t) * 1000
-                if r.status_code != 200:
-                    raise RuntimeError(f"{url} answered {r.status_code}: {r.text[:300]}")
-                timings.setdefault(url, []).append(ms)
-            step("pages", n + 1, repeat)
+    timings = await time_pages(database_url, world, repeat=repeat, progress=step)
     per_page = {
         url: {"median_ms": round(statistics.median(v), 1), "max_ms": round(max(v), 1)} for url, v in timings.items()
     }
@@ -261,3 +223,53 @@ async def bench_board(
         "slowest_page": slowest,
         "slowest_median_ms": per_page[slowest]["median_ms"],
     }
+
+
+async def time_pages(
+    database_url: str, world: dict[str, Any], *, repeat: int, progress: Progress | None = None
+) -> dict[str, list[float]]:
+    """Ask every board page ``repeat`` times in process as the seeded supervisor: milliseconds per page."""
+    import re
+
+    from litestar.testing import AsyncTestClient
+
+    from server.app import create_app
+    from server.settings import Settings
+
+    settings = Settings(database_url=database_url, log_level="WARNING", password_time_cost=1, password_memory_kib=64)
+    app = create_app(settings)
+    wid = world["warehouse_id"]
+    timings: dict[str, list[float]] = {}
+    async with AsyncTestClient(app=app) as client:
+        await client.post("/board/login", data={"username": world["username"], "password": PASSWORD, "next": "/board"})
+        stock_page = (await client.get("/board/stock", params={"q": world["sku"]})).text
+        history = re.search(r"/board/stock/(\d+)/history", stock_page)
+        pages = [
+            "/board",
+            "/board/partials/overview",
+            f"/board/waves?warehouse_id={wid}",
+            f"/board/waves?warehouse_id={wid}&carrier=SF&zone=A&offset=500",
+            f"/board/waves?warehouse_id={wid}&owner_id={world.get('owner_id', '')}&order_type=b2b&min_priority=1",
+            f"/board/waves/{world['wave_id']}",
+            f"/board/partials/waves/{world['wave_id']}/progress",
+            "/board/tasks",
+            "/board/tasks?type=pick&offset=500",
+            "/board/exceptions",
+            f"/board/stock?q={world['sku']}",
+            *([f"/board/stock/{history.group(1)}/history"] if history else []),
+            "/board/inbound",
+            "/board/users",
+            "/board/returns",
+            "/board/webhooks?status=all",
+        ]
+        for n in range(repeat):
+            for url in pages:
+                t = time.perf_counter()
+                r = await client.get(url)
+                ms = (time.perf_counter() - t) * 1000
+                if r.status_code != 200:
+                    raise RuntimeError(f"{url} answered {r.status_code}: {r.text[:300]}")
+                timings.setdefault(url, []).append(ms)
+            if progress is not None:
+                progress("pages", n + 1, repeat)
+    return timings

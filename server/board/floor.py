@@ -22,9 +22,7 @@ from server.exceptions import services as exceptions
 from server.exceptions.models import ExceptionStatus, FloorException
 from server.identity.models import Owner, User
 from server.outbound import waves
-from server.outbound.api import WaveController
 from server.outbound.models import Wave, WaveStatus
-from server.outbound.schemas import WaveIn
 from server.settings import Settings
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -73,7 +71,6 @@ class FloorBoard(BoardPages):
                 recent=recent,
                 waves_pages=_pages(waves_total, waves_offset, 20),
                 rules=await wq.wave_rules(session),
-                owner_filter="owner_id" in WaveIn.model_fields,
                 error=request.query_params.get("error", ""),
             ),
         )
@@ -135,7 +132,7 @@ class FloorBoard(BoardPages):
     ) -> Template:
         """Release exactly as the API does (on the job worker when Redis is set, else here and now)."""
         check_csrf(settings, request, data.get("csrf"))
-        await WaveController.release.fn(None, wave_id=wave_id, uow=uow, settings=settings)
+        await waves.release(uow, wave_id, settings)
         return await self._progress(wave_id, uow, settings, request)
 
     @post("/waves/{wave_id:int}/cancel", opt=BOARD, status_code=200)

@@ -1,5 +1,14 @@
 """Every table, imported in one place so that Alembic and `create_all` see the whole schema."""
 
+from server.billing.models import (
+    BillableEvent,
+    Invoice,
+    InvoiceLine,
+    InvoiceLineEvent,
+    Rate,
+    RateCard,
+    StorageSnapshot,
+)
 from server.catalog.models import Barcode, Sku
 from server.exceptions.models import FloorException
 from server.idempotency.models import IdempotentReply
@@ -54,6 +63,7 @@ __all__ = [
     "AsnLine",
     "AuthToken",
     "Barcode",
+    "BillableEvent",
     "Carrier",
     "CarrierService",
     "CartType",
@@ -66,6 +76,9 @@ __all__ = [
     "FloorException",
     "IdempotentReply",
     "InventorySettings",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceLineEvent",
     "LabelPrint",
     "Location",
     "Lpn",
@@ -81,6 +94,8 @@ __all__ = [
     "PickFaceRule",
     "PurchaseOrder",
     "PurchaseOrderLine",
+    "Rate",
+    "RateCard",
     "Receipt",
     "ReceiptLine",
     "ReturnAuthorisation",
@@ -96,6 +111,7 @@ __all__ = [
     "SlottingPlanMove",
     "Stock",
     "StockHold",
+    "StorageSnapshot",
     "Supplier",
     "Task",
     "TrackingEvent",

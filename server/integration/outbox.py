@@ -22,6 +22,7 @@ EVENT_TYPES = frozenset(
         "receipt.completed",
         "inventory.adjusted",
         "return.received",
+        "vendor_return.shipped",
         "invoice.issued",
         "shipment.status",
     }

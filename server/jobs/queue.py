@@ -8,8 +8,10 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
 
+from server.billing.jobs import storage_snapshot_job
 from server.db.engine import create_engine, create_session_factory
 from server.integration.jobs import deliver_webhooks_job, start_delivery_loop
+from server.inventory.jobs import run_due_count_plans_job
 from server.jobs.tasks import audit_stock_job, purge_idempotent_replies
 from server.outbound.jobs import (
     auto_release_job,
@@ -32,6 +34,8 @@ FUNCTIONS: list[Any] = [
     resume_stalled_releases_job,
     poll_tracking_job,
     deliver_webhooks_job,
+    storage_snapshot_job,
+    run_due_count_plans_job,
 ]
 CRON_JOBS: list[Any] = [
     CronJob(cast(Any, purge_idempotent_replies), cron="17 * * * *"),
@@ -40,6 +44,8 @@ CRON_JOBS: list[Any] = [
     CronJob(cast(Any, auto_release_job), cron="* * * * *"),
     CronJob(cast(Any, resume_stalled_releases_job), cron="* * * * *"),
     CronJob(cast(Any, poll_tracking_job), cron="*/30 * * * *"),
+    CronJob(cast(Any, storage_snapshot_job), cron="10 0 * * *"),  # yesterday's storage, just after midnight UTC
+    CronJob(cast(Any, run_due_count_plans_job), cron="23 * * * *"),
 ]
 
 

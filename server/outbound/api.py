@@ -42,6 +42,8 @@ from server.outbound.schemas import (
     LineOut,
     OrderIn,
     OrderOut,
+    PickConfirmOut,
+    PickDoneOut,
     PickOut,
     ReleaseOut,
     ShortageOut,
@@ -330,15 +332,8 @@ class WaveController(Controller):
         status_code=200,
     )
     async def release(self, wave_id: int, uow: UnitOfWork, settings: Settings) -> ReleaseOut:
-        if settings.redis_url:
-            from server.outbound.jobs import enqueue_release
-
-            wave = await waves.start_release(uow, wave_id)
-            # queued once 'releasing' is committed, so the worker always finds it (a lost enqueue: the sweeper)
-            uow.on_commit(lambda: enqueue_release(settings, wave_id))
-            return ReleaseOut(wave=WaveOut.model_validate(wave), queued=True)
-        wave = await waves.release_now(uow, wave_id)
-        return ReleaseOut(wave=WaveOut.model_validate(wave), queued=False)
+        wave, queued = await waves.release(uow, wave_id, settings)
+        return ReleaseOut(wave=WaveOut.model_validate(wave), queued=queued)
 
     @post(
         "/{wave_id:int}/cancel",
@@ -415,9 +410,19 @@ class PickingController(Controller):
         summary="Confirm a pick by scanning location (or check digits), item and quantity",
         status_code=200,
     )
-    async def confirm(self, task_id: int, data: ConfirmIn, uow: UnitOfWork) -> BatchOut:
-        task = await picking.confirm(uow, task_id, data.location, data.item, data.qty)
-        return await batch_out(uow, await picking.get_batch(uow, int(task.details["batch_id"])))
+    async def confirm(self, task_id: int, data: ConfirmIn, uow: UnitOfWork) -> PickConfirmOut:
+        task, batch = await picking.confirm(uow, task_id, data.location, data.item, data.qty)
+        return PickConfirmOut(
+            id=batch.id,
+            code=batch.code,
+            status=batch.status,
+            pick=PickDoneOut(
+                task_id=task.id,
+                status=task.status.value,
+                qty=task.qty,
+                picked_qty=int(task.details.get("picked", 0)),
+            ),
+        )
 
     @post(
         "/picks/{task_id:int}/short",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,9 @@ from server.outbound.models import (
 from server.outbound.schemas import CartTypeIn, WaveIn
 from server.outbound.services import publish, set_status
 from server.tasks.models import Task, TaskStatus, TaskType
+
+if TYPE_CHECKING:
+    from server.settings import Settings
 
 DEFAULT_CART = Cart(max_orders=8, max_lines=40)
 PICK_DOC = "pick_batch"
@@ -457,6 +460,20 @@ async def release_now(uow: UnitOfWork, wave_id: int) -> Wave:
     wave = await start_release(uow, wave_id)
     await release_batches(uow, wave, range(wave.batches_done, len(wave.preview["batches"])))
     return await finish_release(uow, wave)
+
+
+async def release(uow: UnitOfWork, wave_id: int, settings: Settings) -> tuple[Wave, bool]:
+    """Release a planned wave, the one way the API and the board do it: on the job worker when Redis is set (the
+    wave is marked releasing here and its job queued once that is committed, so the worker always finds it; a lost
+    enqueue is resumed by the sweeper), else here and now in this unit of work. Returns the wave and whether its
+    release was queued."""
+    if settings.redis_url:
+        from server.outbound.jobs import enqueue_release
+
+        wave = await start_release(uow, wave_id)
+        uow.on_commit(lambda: enqueue_release(settings, wave_id))
+        return wave, True
+    return await release_now(uow, wave_id), False
 
 
 async def release_in_steps(

@@ -209,12 +209,47 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/returns/{rma_id:int}/cancel"): None,
     ("POST", "/api/v1/returns/lookup"): 403,
     ("POST", "/api/v1/returns/{rma_id:int}/receive"): 403,
+    ("GET", "/api/v1/vendor-returns"): 403,
+    ("GET", "/api/v1/vendor-returns/{rtv_id:int}"): 403,
+    ("POST", "/api/v1/vendor-returns/{rtv_id:int}/ship"): 403,
     ("POST", "/api/v1/webhooks"): 403,
     # the world has no webhook yet: tests/integration/test_webhooks.py proves another owner's key gets 403 when
     # naming the other owner or its delivery, and only its own rows in the lists
     ("GET", "/api/v1/webhooks"): None,
     ("GET", "/api/v1/webhooks/deliveries"): None,
     ("POST", "/api/v1/webhooks/deliveries/{delivery_id:int}/resend"): None,
+    # billing: rate cards, snapshots, derivation and issuing are staff work (403); a preview naming the other owner
+    # gets 403. The world has no rate card or invoice: tests/integration/test_billing_month.py proves an owner's key
+    # and user list only their own, and get 403 for the other owner's invoice, its CSV and its PDF
+    ("POST", "/api/v1/billing/rate-cards"): 403,
+    ("GET", "/api/v1/billing/rate-cards"): None,
+    ("GET", "/api/v1/billing/rate-cards/{card_id:int}"): None,
+    ("PUT", "/api/v1/billing/rate-cards/{card_id:int}"): 403,
+    ("DELETE", "/api/v1/billing/rate-cards/{card_id:int}"): 403,
+    ("POST", "/api/v1/billing/snapshots"): 403,
+    ("GET", "/api/v1/billing/snapshots"): None,
+    ("POST", "/api/v1/billing/events/derive"): 403,
+    ("GET", "/api/v1/billing/events"): None,
+    ("POST", "/api/v1/billing/invoices/preview"): 403,
+    ("POST", "/api/v1/billing/invoices"): 403,
+    ("GET", "/api/v1/billing/invoices"): None,
+    ("GET", "/api/v1/billing/invoices/{invoice_id:int}"): None,
+    ("GET", "/api/v1/billing/invoices/{invoice_id:int}/invoice.csv"): None,
+    ("GET", "/api/v1/billing/invoices/{invoice_id:int}/invoice.pdf"): None,
+    ("POST", "/api/v1/billing/invoices/{invoice_id:int}/credit-notes"): 403,
+    # value-added services: an owner asks for its own (naming the other owner: 403); confirming is floor work
+    ("POST", "/api/v1/vas-tasks"): 403,
+    ("POST", "/api/v1/vas-tasks/{task_id:int}/done"): 403,
+    # bulk CSV: an owner's key naming another owner in a file gets 403 and nothing imported, its exports hold only
+    # its own rows, and naming another owner_id gets 403: tests/integration/test_bulk_csv.py proves each kind
+    ("POST", "/api/v1/import/skus"): None,
+    ("POST", "/api/v1/import/orders"): None,
+    ("POST", "/api/v1/import/purchase-orders"): None,
+    ("POST", "/api/v1/import/stock"): None,
+    ("GET", "/api/v1/export/skus.csv"): None,
+    ("GET", "/api/v1/export/orders.csv"): None,
+    ("GET", "/api/v1/export/purchase-orders.csv"): None,
+    ("GET", "/api/v1/export/stock.csv"): None,
     ("GET", "/api/v1/atp"): "own",
     ("GET", "/api/v1/atp/changes"): "own",
 }
@@ -334,6 +369,13 @@ def _request(world: World, method: str, path: str) -> tuple[str, str, dict[str, 
             ("POST", "/api/v1/picking/picks/{task_id:int}/confirm"): {"location": "x", "item": "x", "qty": 1},
             ("POST", "/api/v1/picking/picks/{task_id:int}/short"): {"location": "x", "found_qty": 0},
             ("POST", "/api/v1/webhooks"): {"owner_id": world.owners[B], "url": "https://example.com/hook"},
+            ("POST", "/api/v1/billing/invoices/preview"): {"owner_id": world.owners[B], "period": "2026-10"},
+            ("POST", "/api/v1/vas-tasks"): {
+                "owner_id": world.owners[B],
+                "warehouse_id": world.warehouse_id,
+                "service_code": "KITTING",
+                "qty": 1,
+            },
         }
     )
     # any other object: the role guard or the owner check must refuse before the id matters

@@ -171,7 +171,16 @@ async def test_exceptions_listed_and_resolved(client, world: World, db_url: str)
 
 async def test_security_headers_and_picker_refused(client, world: World) -> None:
     await _board_login(client)
-    for url in ("/board", "/board/waves", "/board/exceptions", "/board/tasks", "/board/stock", "/board/users"):
+    for url in (
+        "/board",
+        "/board/waves",
+        "/board/exceptions",
+        "/board/tasks",
+        "/board/stock",
+        "/board/users",
+        "/board/returns",
+        "/board/webhooks",
+    ):
         r = await client.get(url)
         assert r.status_code == 200, url
         csp = r.headers["content-security-policy"]
@@ -276,3 +285,43 @@ async def test_tasks_reprioritised_and_paged(client, world: World, db_url: str) 
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_priority"
     sup = await login(client, "supervisor")
     assert (await client.get(f"/api/v1/tasks/{ids[2]}", headers=sup)).json()["priority"] == 5
+
+
+async def test_waves_filtered_by_owner_and_order_type(client, world: World, db_url: str) -> None:
+    """Every filter the issue names is on the form (cut-off, carrier, priority, zone, owner, order type) and the
+    owner and order type reach the wave planner, not only the list."""
+    await _orders(client, world, db_url, n=3)  # OWNA, b2c
+    key = {"X-API-Key": world.api_keys["OWNB"]}
+    for i, order_type in enumerate(("b2b", "b2c")):
+        body = order_body(world, f"BO-{i}", [("OWNB-SKU0", 1)], carrier="SF", order_type=order_type)
+        r = await client.post("/api/v1/orders", json=body, headers=key)
+        assert r.status_code == 201, r.text
+    sup = await login(client, "supervisor")
+    r = await client.post("/api/v1/allocation/run", json={"warehouse_id": world.warehouse_id}, headers=sup)
+    assert len(r.json()["allocated"]) == 2, r.text
+    client.cookies.clear()
+    await _board_login(client)
+    page = (await client.get("/board/waves")).text
+    for field in ("cutoff_before", "carrier", "min_priority", "zone", "owner_id", "order_type"):
+        assert f'name="{field}"' in page, field
+    assert "<b>5</b> orders" in page
+    a, b = world.owners["OWNA"], world.owners["OWNB"]
+    assert "<b>3</b> orders" in (await client.get("/board/waves", params={"owner_id": a})).text
+    assert "<b>2</b> orders" in (await client.get("/board/waves", params={"owner_id": b})).text
+    assert "<b>1</b> orders" in (await client.get("/board/waves", params={"order_type": "b2b"})).text
+    both = (await client.get("/board/waves", params={"owner_id": b, "order_type": "b2c"})).text
+    assert "<b>1</b> orders" in both and "BO-1" in both and "BO-0" not in both and f'value="{b}" selected' in both
+    # planned with the owner filter: only that owner's orders go into the wave
+    token = _csrf(page)
+    r = await client.post(
+        "/board/waves",
+        data={"csrf": token, "owner_id": str(b), "time_limit_s": "0.3"},
+        follow_redirects=False,
+    )
+    assert r.status_code in (302, 303), r.text
+    wave_id = int(r.headers["location"].rsplit("/", 1)[1])
+    sup = await login(client, "supervisor")
+    wave = (await client.get(f"/api/v1/waves/{wave_id}", headers=sup)).json()
+    assert wave["preview"]["orders"] == 2 and wave["filters"].get("owner_ids") == [b], wave["filters"]
+    orders = (await client.get("/api/v1/orders", params={"limit": 50}, headers=sup)).json()["items"]
+    assert sorted(o["channel_order_id"] for o in orders if o.get("wave_id") == wave_id) == ["BO-0", "BO-1"]

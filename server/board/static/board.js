@@ -53,3 +53,32 @@
     if (row) focus(row, false);
   });
 })();
+
+// Live regions: an element with data-live-ms inside an sse-connect box is refreshed (its htmx "refresh" trigger)
+// when that box's stream says "update": at once if it was not refreshed for data-live-ms, else once that time is
+// up, and always once more after the last event of a burst. htmx's own "throttle" drops the trailing event (and a
+// second "sse:update delay" spec on the same element never runs: htmx handles one event once per element), so a
+// page could stop one change short of the truth, e.g. a wave's pick bar after the last confirmed pick.
+(function () {
+  function schedule(el) {
+    const every = Number(el.dataset.liveMs) || 1000;
+    const state = el.wesLive || (el.wesLive = { last: 0, timer: null });
+    if (state.timer) return; // a refresh is already due and will read this change too (events follow commits)
+    const wait = Math.max(0, state.last + every - Date.now());
+    state.timer = window.setTimeout(() => {
+      state.timer = null;
+      state.last = Date.now();
+      if (document.body.contains(el)) htmx.trigger(el, "refresh");
+    }, wait);
+  }
+  document.addEventListener("htmx:sseOpen", (e) => {
+    const box = e.target;
+    const source = e.detail && e.detail.source;
+    const refresh = () => box.querySelectorAll("[data-live-ms]").forEach(schedule);
+    if (box.wesOpened) refresh(); // back after a drop: catch up with what happened meanwhile
+    box.wesOpened = true;
+    if (!source || source.wesLive) return; // the browser's own reconnect keeps the source and its listener
+    source.wesLive = true;
+    source.addEventListener("update", refresh);
+  });
+})();
