@@ -75,7 +75,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     channels = make_channels(redis)
 
     async def startup(app: Litestar) -> None:
-        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo)
+        engine = create_engine(
+            settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo, pre_ping=False
+        )
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
         app.state.redis = redis

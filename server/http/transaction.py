@@ -178,12 +178,23 @@ class TransactionMiddleware(ASGIMiddleware):
         return scope["app"].state.session_factory
 
     async def _principal(self, session: Any, headers: dict[str, str]) -> Any:
-        return await authenticate(
-            session,
-            authorization=headers.get("authorization"),
-            cookie=_cookie(headers.get("cookie"), SESSION_COOKIE),
-            api_key=headers.get("x-api-key"),
-        )
+        """The caller; the request's first statement. The pool does not ping a connection at checkout, so a
+        connection that died with a database restart fails here: SQLAlchemy then invalidates the whole pool and
+        the lookup runs once more on a fresh connection (a database still down then answers 503)."""
+        for attempt in (1, 2):
+            try:
+                return await authenticate(
+                    session,
+                    authorization=headers.get("authorization"),
+                    cookie=_cookie(headers.get("cookie"), SESSION_COOKIE),
+                    api_key=headers.get("x-api-key"),
+                )
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or attempt == 2:
+                    raise
+                await session.rollback()
+                log.info("stale_connection_replaced")
+        raise AssertionError("unreachable")
 
     async def _read(
         self,
