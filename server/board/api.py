@@ -39,6 +39,18 @@ BOARD = allow(*MANAGERS)
 LIVE_CHANNELS = ("stock", "layout", "tasks", "orders", "inbound", "waves", "picking", "exceptions", "shipping")
 CSRF_HEADER = "x-csrf-token"
 TASK_PAGE = 100
+PAGE = 50
+
+
+def pager(total: int, offset: int, limit: int = PAGE) -> dict[str, Any]:
+    """The pager every board table shows: where this page starts, and the offsets of the pages before and after."""
+    return {
+        "offset": offset,
+        "limit": limit,
+        "total": total,
+        "prev": max(offset - limit, 0) if offset > 0 else None,
+        "next": offset + limit if offset + limit < total else None,
+    }
 
 
 def csrf_token(settings: Settings, request: Request[Any, Any, Any]) -> str:
@@ -403,13 +415,7 @@ class BoardController(BoardPages):
             "codes": codes,
             "skus": skus,
             "types": [t.value for t in TaskType],
-            "pages": {
-                "offset": offset,
-                "limit": TASK_PAGE,
-                "total": int(total),
-                "prev": max(offset - TASK_PAGE, 0) if offset > 0 else None,
-                "next": offset + TASK_PAGE if offset + TASK_PAGE < total else None,
-            },
+            "pages": pager(int(total), offset, TASK_PAGE),
         }
 
     @post("/tasks/{task_id:int}/reassign", opt=BOARD, status_code=200)

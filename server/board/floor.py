@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
 from server.board import wave_queries as wq
-from server.board.api import BOARD, BoardPages, check_csrf, form_int
+from server.board.api import BOARD, PAGE, BoardPages, check_csrf, form_int, pager
 from server.board.services import set_rule_active
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, DomainError
@@ -26,17 +26,6 @@ from server.outbound.models import Wave, WaveStatus
 from server.settings import Settings
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-PAGE = 50
-
-
-def _pages(total: int, offset: int, limit: int = PAGE) -> dict[str, Any]:
-    return {
-        "offset": offset,
-        "limit": limit,
-        "total": total,
-        "prev": max(offset - limit, 0) if offset > 0 else None,
-        "next": offset + limit if offset + limit < total else None,
-    }
 
 
 class FloorBoard(BoardPages):
@@ -65,11 +54,11 @@ class FloorBoard(BoardPages):
                 choices=await wq.filter_choices(session, f.warehouse_id),
                 orders=orders,
                 lines=lines,
-                pages=_pages(total, offset),
+                pages=pager(total, offset),
                 orders_base="/board/waves?"
                 + "".join(f"{urlencode({k: v})}&" for k, v in request.query_params.items() if k != "offset"),
                 recent=recent,
-                waves_pages=_pages(waves_total, waves_offset, 20),
+                waves_pages=pager(waves_total, waves_offset, 20),
                 rules=await wq.wave_rules(session),
                 error=request.query_params.get("error", ""),
             ),
@@ -231,7 +220,7 @@ class FloorBoard(BoardPages):
             "status": status,
             "owners": owners,
             "people": people,
-            "pages": _pages(int(total), offset),
+            "pages": pager(int(total), offset),
             "message": "",
         }
 

@@ -11,7 +11,7 @@ from litestar.params import Body, FromQuery
 from litestar.response import Template
 from sqlalchemy import ColumnElement, func, select
 
-from server.board.api import BOARD, BoardPages, check_csrf, form_int
+from server.board.api import BOARD, PAGE, BoardPages, check_csrf, form_int, pager
 from server.db.uow import UnitOfWork
 from server.identity.models import Owner
 from server.integration import webhooks
@@ -20,7 +20,6 @@ from server.integration.webhook_models import DeliveryStatus, WebhookDelivery, W
 from server.settings import Settings
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-PAGE = 50
 
 
 def _status(value: str) -> DeliveryStatus | None:
@@ -68,13 +67,7 @@ async def deliveries(uow: UnitOfWork, status: str, owner_id: int | None, offset:
         "owner_id": "" if owner_id is None else str(owner_id),
         "owners": [(i, c) for i, c in owners],
         "message": "",
-        "pages": {
-            "offset": offset,
-            "limit": PAGE,
-            "total": int(total),
-            "prev": max(offset - PAGE, 0) if offset > 0 else None,
-            "next": offset + PAGE if offset + PAGE < total else None,
-        },
+        "pages": pager(int(total), offset),
     }
 
 

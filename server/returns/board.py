@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 
-from server.board.api import BOARD, BoardPages, check_csrf, form_int
+from server.board.api import BOARD, PAGE, BoardPages, check_csrf, form_int, pager
 from server.catalog.models import Sku
 from server.db.uow import UnitOfWork
 from server.errors import DomainError
@@ -27,7 +27,6 @@ from server.returns.services import create_rma
 from server.settings import Settings
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-PAGE = 50
 RECENT = 15
 
 
@@ -134,13 +133,7 @@ async def returns_context(
         "created": created,
         "form": {},
         "errors": [],
-        "pages": {
-            "offset": offset,
-            "limit": PAGE,
-            "total": int(total),
-            "prev": max(offset - PAGE, 0) if offset > 0 else None,
-            "next": offset + PAGE if offset + PAGE < total else None,
-        },
+        "pages": pager(int(total), offset),
     }
 
 

@@ -10,13 +10,11 @@ from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy import func, select
 
-from server.board.api import BOARD, BoardPages
+from server.board.api import BOARD, PAGE, BoardPages, pager
 from server.db.uow import UnitOfWork
 from server.outbound.models import SalesOrder
 from server.settings import Settings
 from server.shipping.models import Carrier, Carton, Manifest, Shipment, ShipmentStatus
-
-PAGE = 50
 
 
 async def _rows(uow: UnitOfWork, status: str, offset: int) -> dict[str, Any]:
@@ -48,13 +46,7 @@ async def _rows(uow: UnitOfWork, status: str, offset: int) -> dict[str, Any]:
         "manifests": manifests,
         "status": status,
         "statuses": [s.value for s in ShipmentStatus],
-        "pages": {
-            "offset": offset,
-            "limit": PAGE,
-            "total": total,
-            "prev": max(offset - PAGE, 0) if offset > 0 else None,
-            "next": offset + PAGE if offset + PAGE < total else None,
-        },
+        "pages": pager(total, offset),
     }
 
 
