@@ -102,13 +102,20 @@ async def update_sku(uow: UnitOfWork, sku_id: int, changes: dict[str, Any]) -> S
     return sku
 
 
+def barcode_candidates(value: str) -> list[str]:
+    """The stored barcode values a scanned code may match (a GTIN-8/12/13 is also stored as its GTIN-14)."""
+    v = value.strip()
+    candidates = [v]
+    if v.isdigit() and len(v) in (8, 12, 13):
+        candidates.append(v.zfill(14))
+    return candidates
+
+
 async def find_by_barcode(uow: UnitOfWork, value: str, owner_id: int | None = None) -> list[tuple[Sku, Barcode]]:
     """SKUs a scanned code stands for (a GTIN is matched in its 14-digit form), within the caller's owners."""
-    v = value.strip()
-    candidates = {v}
-    if v.isdigit() and len(v) in (8, 12, 13, 14):
-        candidates.add(v.zfill(14))
-    stmt = select(Sku, Barcode).join(Barcode, Barcode.sku_id == Sku.id).where(Barcode.value.in_(candidates))
+    stmt = (
+        select(Sku, Barcode).join(Barcode, Barcode.sku_id == Sku.id).where(Barcode.value.in_(barcode_candidates(value)))
+    )
     scope = uow.caller.owner_id if uow.caller.owner_id is not None else owner_id
     if scope is not None:
         stmt = stmt.where(Sku.owner_id == scope)

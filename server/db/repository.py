@@ -46,3 +46,11 @@ def for_update(stmt: S, *, skip_locked: bool = False, of: Any = None) -> S:
     objects the session already holds: without ``populate_existing`` a row loaded earlier in the transaction keeps
     its stale values after the lock, and a concurrent change is silently lost."""
     return stmt.with_for_update(skip_locked=skip_locked, of=of).execution_options(populate_existing=True)
+
+
+def upsert_insert(dialect: str, model: type[M]) -> Any:
+    """An ``INSERT`` construct that has ``on_conflict_do_update`` for a database kind (``session.get_bind().dialect
+    .name``): PostgreSQL and SQLite spell an upsert alike, SQLAlchemy has one construct per dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.idempotency.models import IdempotentReply
@@ -29,12 +29,15 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return h.hexdigest()
 
 
+_FIND_REPLY = select(
+    IdempotentReply.request_hash, IdempotentReply.status_code, IdempotentReply.content_type, IdempotentReply.body
+).where(
+    IdempotentReply.caller == bindparam("caller", type_=String), IdempotentReply.key == bindparam("key", type_=String)
+)  # built once: every write with a key runs it
+
+
 async def find_reply(session: AsyncSession, caller: str, key: str) -> StoredReply | None:
-    row = (
-        await session.execute(
-            select(IdempotentReply).where(IdempotentReply.caller == caller, IdempotentReply.key == key)
-        )
-    ).scalar_one_or_none()
+    row = (await session.execute(_FIND_REPLY, {"caller": caller, "key": key})).first()
     if row is None:
         return None
     return StoredReply(row.request_hash, row.status_code, row.content_type, row.body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.identity.models import ApiKey, AuthToken, Device, Role, User
@@ -20,28 +20,39 @@ from server.identity.security import (
 SESSION_COOKIE = "wes_session"
 
 
+_TOKEN_LOOKUP = (
+    select(
+        AuthToken.revoked,
+        AuthToken.expires_at,
+        AuthToken.device_id,
+        User.id,
+        User.active,
+        User.role,
+        User.username,
+        User.owner_id,
+        User.warehouse_id,
+        User.locale,
+    )
+    .join(User, User.id == AuthToken.user_id)
+    .where(AuthToken.token_hash == bindparam("token_hash", type_=String))
+)  # built once: every request with a login runs it first
+
+
 async def principal_from_token(session: AsyncSession, token: str) -> Principal | None:
     now = datetime.now(UTC)
-    row = (
-        await session.execute(
-            select(AuthToken, User)
-            .join(User, User.id == AuthToken.user_id)
-            .where(AuthToken.token_hash == token_digest(token))
-        )
-    ).first()
+    row = (await session.execute(_TOKEN_LOOKUP, {"token_hash": token_digest(token)})).first()
     if row is None:
         return None
-    tok, user = row
-    if tok.revoked or tok.expires_at <= now or not user.active:
+    if row.revoked or row.expires_at <= now or not row.active:
         return None
     return Principal(
-        role=user.role,
-        user_id=user.id,
-        username=user.username,
-        owner_id=user.owner_id,
-        warehouse_id=user.warehouse_id,
-        device_id=tok.device_id,
-        locale=user.locale,
+        role=row.role,
+        user_id=row.id,
+        username=row.username,
+        owner_id=row.owner_id,
+        warehouse_id=row.warehouse_id,
+        device_id=row.device_id,
+        locale=row.locale,
     )
 
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, union_all, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import BigInteger, Integer, bindparam, case, func, literal, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server.catalog.models import Sku
-from server.db.repository import for_update
+from server.db.repository import for_update, upsert_insert
 from server.db.uow import UnitOfWork
 from server.errors import InsufficientStock, InvalidInput, NotFound
 from server.integration import outbox
@@ -48,6 +48,48 @@ def _key_of(stock: Stock) -> StockKey:
     return StockKey(stock.owner_id, stock.sku_id, stock.location_id, stock.lot, stock.expiry, stock.lpn, stock.status)
 
 
+# the columns and expression of the unique index ``uq_stock_identity`` (see :class:`Stock`), as an upsert names it
+IDENTITY_INDEX: list[Any] = [
+    Stock.owner_id,
+    Stock.sku_id,
+    Stock.location_id,
+    Stock.lot,
+    Stock.lpn,
+    Stock.status,
+    text("coalesce(expiry, '0001-01-01')"),
+]
+
+
+@cache
+def _add_statement(dialect: str) -> Any:
+    """:meth:`InventoryService._add`'s upsert (built once per database kind; the row's values are parameters)."""
+    stmt = upsert_insert(dialect, Stock)
+    return (
+        stmt.on_conflict_do_update(
+            index_elements=IDENTITY_INDEX, set_={Stock.on_hand: Stock.on_hand + stmt.excluded.on_hand}
+        )
+        .returning(Stock)
+        .execution_options(populate_existing=True)
+    )
+
+
+@cache
+def _take_statement(allow_allocated: bool) -> Any:
+    """:meth:`InventoryService._take_last`'s update (parameters ``stock_id`` and ``qty``), built once."""
+    qty = bindparam("qty", type_=Integer)
+    free = Stock.on_hand if allow_allocated else Stock.on_hand - Stock.allocated
+    values: dict[Any, Any] = {Stock.on_hand: Stock.on_hand - qty}
+    if allow_allocated:
+        values[Stock.allocated] = case((Stock.allocated > qty, Stock.allocated - qty), else_=0)
+    return (
+        update(Stock)
+        .where(Stock.id == bindparam("stock_id", type_=BigInteger), free >= qty)
+        .values(values)
+        .returning(Stock.on_hand, Stock.allocated)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _identity(key: StockKey) -> list[Any]:
     return [
         Stock.owner_id == key.owner_id,
@@ -60,6 +102,29 @@ def _identity(key: StockKey) -> list[Any]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class PickFacts:
+    """What a pick must know of its source location before it takes units: the open count that froze the
+    location (None if none) and whether the location is an active pick face of the SKU (then it may need
+    refilling after the pick)."""
+
+    frozen_count_id: int | None
+    face_rules: bool
+
+
+def pick_fact_columns(location_id: Any, sku_id: Any) -> tuple[Any, Any]:
+    """The two :class:`PickFacts` as columns, for a caller that reads the pick's own rows in one statement."""
+    from server.inventory.freeze import freezing_count
+    from server.inventory.models import PickFaceRule
+
+    face = (
+        select(PickFaceRule.id)
+        .where(PickFaceRule.location_id == location_id, PickFaceRule.sku_id == sku_id, PickFaceRule.active.is_(True))
+        .exists()
+    )
+    return freezing_count(location_id).label("frozen_count_id"), face.label("face_rules")
+
+
 class InventoryService:
     """Stock changes for one unit of work. Every public method writes exactly one ledger row per change."""
 
@@ -69,10 +134,11 @@ class InventoryService:
 
     # -- reading -------------------------------------------------------------------------------------------
     async def get_stock(self, stock_id: int, *, lock: bool = False) -> Stock:
-        stmt = select(Stock).where(Stock.id == stock_id)
+        """A stock row (a row the transaction has read already is not read again unless it is to be locked)."""
         if lock:
-            stmt = for_update(stmt)
-        stock = (await self.session.execute(stmt)).scalar_one_or_none()
+            stock = (await self.session.execute(for_update(select(Stock).where(Stock.id == stock_id)))).scalar()
+        else:
+            stock = await self.session.get(Stock, stock_id)
         if stock is None:
             raise NotFound(f"There is no stock row {stock_id} (it may have just been emptied).", code="stock_not_found")
         if self.uow.principal is not None:
@@ -106,30 +172,22 @@ class InventoryService:
 
     # -- the two primitives --------------------------------------------------------------------------------
     async def _add(self, key: StockKey, qty: int) -> Stock:
-        """Add units to the row with this identity, creating it when needed."""
-        stock = await self._find(key, lock=True)
-        if stock is None:
-            try:
-                async with self.session.begin_nested():
-                    stock = Stock(
-                        owner_id=key.owner_id,
-                        sku_id=key.sku_id,
-                        location_id=key.location_id,
-                        lot=key.lot,
-                        expiry=key.expiry,
-                        lpn=key.lpn,
-                        status=key.status,
-                        on_hand=qty,
-                        allocated=0,
-                    )
-                    self.session.add(stock)
-                return stock
-            except IntegrityError:
-                # Another transaction created the same row a moment ago; take that one.
-                stock = await self._find(key, lock=True)
-                if stock is None:
-                    raise
-        stock.on_hand += qty
+        """Add units to the row with this identity, creating it when needed: one ``INSERT ... ON CONFLICT DO
+        UPDATE`` on the identity's unique index, so two transactions adding to a new identity at once both land on
+        the one row (the second waits for the first's row lock), with no look-up before."""
+        stmt = _add_statement(self.session.get_bind().dialect.name)
+        params = {
+            "owner_id": key.owner_id,
+            "sku_id": key.sku_id,
+            "location_id": key.location_id,
+            "lot": key.lot,
+            "expiry": key.expiry,
+            "lpn": key.lpn,
+            "status": key.status,
+            "on_hand": qty,
+            "allocated": 0,
+        }
+        stock: Stock = (await self.session.execute(stmt, params)).scalar_one()
         return stock
 
     async def _remove(self, stock: Stock, qty: int, *, allow_allocated: bool = False) -> None:
@@ -444,20 +502,26 @@ class InventoryService:
         allocated: bool = True,
         doc: DocRef = DocRef(),
         note: str = "",
+        facts: PickFacts | None = None,
     ) -> Stock:
         """Move picked units from their location onto a cart (location + tote as LPN), with reason ``pick``.
 
         ``allocated``: the units were reserved for this pick, so they may be taken from the reservation (and the
-        reservation shrinks by as much)."""
+        reservation shrinks by as much). ``facts``: what the caller read of the location with its own rows
+        (see :func:`pick_fact_columns`); read here otherwise."""
         from server.inventory import replenishment
-        from server.inventory.freeze import check_not_frozen
+        from server.inventory.freeze import frozen_by, refuse_if_frozen
 
         require_positive(qty)
         src = await self.get_stock(stock_id)
-        await check_not_frozen(self.uow, src.location_id)  # a location under count is frozen for picking
+        if facts is None:
+            facts = PickFacts(await frozen_by(self.uow, src.location_id), face_rules=True)
+        await refuse_if_frozen(self.uow, src.location_id, facts.frozen_count_id)  # a counted location is frozen
         src_key = _key_of(src)
         dst_key = replace(src_key, location_id=to_location_id, lpn=to_lpn)
-        rules = await replenishment.face_rules(self.uow, src_key.location_id, src_key.sku_id)
+        rules = []
+        if facts.face_rules:
+            rules = await replenishment.face_rules(self.uow, src_key.location_id, src_key.sku_id)
         # The pick face's row is shared by every picker of the SKU: it is locked last (one UPDATE ... RETURNING
         # after the tote's row and the ledger row), so it is held only until the commit. The tote's row is this
         # order's alone (the order is locked first by every writer of its totes).
@@ -473,19 +537,7 @@ class InventoryService:
     async def _take_last(self, src: Stock, qty: int, *, allow_allocated: bool) -> None:
         """Take ``qty`` from a stock row in one ``UPDATE ... RETURNING`` (lock and change at once), refused as
         :meth:`_remove` would refuse it when too few units are there."""
-        free = Stock.on_hand if allow_allocated else Stock.on_hand - Stock.allocated
-        values: dict[Any, Any] = {Stock.on_hand: Stock.on_hand - qty}
-        if allow_allocated:
-            values[Stock.allocated] = case((Stock.allocated > qty, Stock.allocated - qty), else_=0)
-        row = (
-            await self.session.execute(
-                update(Stock)
-                .where(Stock.id == src.id, free >= qty)
-                .values(values)
-                .returning(Stock.on_hand, Stock.allocated)
-                .execution_options(synchronize_session=False)
-            )
-        ).first()
+        row = (await self.session.execute(_take_statement(allow_allocated), {"stock_id": src.id, "qty": qty})).first()
         if row is None:
             await self.session.refresh(src, with_for_update=True)
             check_can_take(

@@ -4,28 +4,31 @@ picks (count task, re-allocation into the batch in route order, backorder), and 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, String, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
 from optimizer import route
-from server.catalog.models import Sku
-from server.catalog.services import find_by_barcode
+from server.catalog.models import Barcode, Sku
+from server.catalog.services import barcode_candidates
 from server.db.base import utcnow
 from server.db.repository import for_update
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.exceptions.services import open_exception
 from server.identity.models import Warehouse
-from server.inventory.services import DocRef, InventoryService
+from server.inventory.models import Stock
+from server.inventory.services import DocRef, InventoryService, PickFacts, pick_fact_columns
 from server.layout.graph import walking_model
 from server.layout.models import Location, LocationType, Zone
 from server.layout.rules import check_digits_for
 from server.outbound.models import Allocation, BatchStatus, OrderLine, OrderStatus, PickBatch, SalesOrder
-from server.outbound.scans import location_matches, parse_item
-from server.outbound.services import order_lines, publish, reserve, set_status
+from server.outbound.scans import ItemScan, location_matches, parse_item
+from server.outbound.services import publish, reserve, set_status
 from server.outbound.waves import PICK_DOC
 from server.tasks import services as tasks
 from server.tasks.models import Task, TaskStatus, TaskType
@@ -64,9 +67,13 @@ async def get_batch(uow: UnitOfWork, batch_id: int, *, lock: bool = False) -> Pi
     batch = (await uow.session.execute(stmt)).scalar_one_or_none()
     if batch is None:
         raise NotFound(f"There is no pick batch {batch_id}.", code="batch_not_found")
+    _staff_only(uow)
+    return batch
+
+
+def _staff_only(uow: UnitOfWork) -> None:
     if uow.caller.owner_id is not None:
         raise Forbidden("Pick batches hold several owners' orders; only warehouse staff see them.", code="forbidden")
-    return batch
 
 
 async def _cart_location(uow: UnitOfWork, warehouse_id: int) -> int:
@@ -194,32 +201,89 @@ async def release_batch(uow: UnitOfWork, batch_id: int) -> PickBatch:
     return batch
 
 
-async def _pick_task(uow: UnitOfWork, task_id: int) -> tuple[Task, PickBatch]:
-    # Lock order: the sales order first (as cancellation does), then the task, the batch and the stock rows,
-    # so that a confirm and a cancel of the same order never wait for each other in a circle.
-    # The order is found from the task in the same statement, and its whole row is loaded with the lock, so that
-    # the rest of the request finds it in the session.
+@dataclass(slots=True)
+class _Pick:
+    """A pick being confirmed with the rows it changes, read (and locked) together by :func:`_load_pick`. Holding
+    them here also keeps them in the session, so the services called later find them without reading again."""
+
+    order: SalesOrder
+    task: Task
+    batch: PickBatch
+    alloc: Allocation
+    line: OrderLine
+    location: Location | None
+    stock: Stock | None
+    facts: PickFacts
+    item_known: bool
+
+
+@cache
+def _pick_statements() -> tuple[Any, Any]:
+    """The two statements of :func:`_load_pick`, built once (parameters ``task_id`` and ``codes``, the stored
+    barcode values the scanned item may match): a pick is the floor's most frequent request, and building and
+    keying a statement of this size costs more than running it."""
+    task_id = bindparam("task_id", type_=BigInteger)
     order_of_task = (
         select(Task.details["order_id"].as_integer())
         .where(Task.id == task_id, Task.type == TaskType.PICK)
         .scalar_subquery()
     )
-    (
-        await uow.session.execute(select(SalesOrder).where(SalesOrder.id == order_of_task).with_for_update())
-    ).scalar_one_or_none()
-    task = await tasks.get_task(uow, task_id, lock=True)
-    if task.type != TaskType.PICK or task.doc_type != PICK_DOC:
-        raise NotFound(f"Task {task_id} is not a pick of a batch.", code="task_not_found")
+    lock_order = for_update(select(SalesOrder).where(SalesOrder.id == order_of_task))
+    known = (
+        select(Barcode.id)
+        .where(Barcode.sku_id == Task.sku_id, Barcode.value.in_(bindparam("codes", expanding=True)))
+        .exists()
+    )
+    frozen, face = pick_fact_columns(Task.from_location_id, Task.sku_id)
+    read_pick = (
+        select(Task, PickBatch, Allocation, OrderLine, Location, Stock, frozen, face, known.label("item_known"))
+        .join(PickBatch, PickBatch.id == Task.details["batch_id"].as_integer())
+        .join(Allocation, Allocation.id == Task.details["allocation_id"].as_integer())
+        .join(OrderLine, OrderLine.id == Task.details["line_id"].as_integer())
+        .outerjoin(Location, Location.id == Task.from_location_id)
+        .outerjoin(Stock, Stock.id == Task.stock_id)
+        .where(Task.id == task_id, Task.type == TaskType.PICK, Task.doc_type == PICK_DOC)
+    )
+    return lock_order, for_update(read_pick, of=[Task, PickBatch, Allocation, OrderLine])
+
+
+async def _load_pick(uow: UnitOfWork, task_id: int, item: ItemScan | None) -> _Pick:
+    """The pick, its batch, allocation, order line, location and stock row in two statements; refused unless the
+    caller holds the pick and its batch.
+
+    Lock order: the sales order first (as cancellation does), then the task, the batch, the allocation and the
+    order line (one statement: every writer of these rows holds their order's lock first), the stock rows last,
+    so that a confirm and a cancel of the same order never wait for each other in a circle. With the rows come
+    what the checks need: whether the scanned item is one of the SKU's barcodes, and the location's count freeze
+    and pick-face rules (:func:`server.inventory.services.pick_fact_columns`)."""
+    lock_order, read_pick = _pick_statements()
+    params = {"task_id": task_id, "codes": barcode_candidates(item.gtin or item.code) if item else []}
+    order = (await uow.session.execute(lock_order, params)).scalar_one_or_none()
+    row = (await uow.session.execute(read_pick, params)) if order is not None else None
+    found = row.one_or_none() if row is not None else None
+    if order is None or found is None:
+        raise await _why_no_pick(uow, task_id)
+    task, batch, alloc, line, loc, stock, frozen_id, face_rules, item_known = found
+    uow.caller.check_owner(task.owner_id)
     if task.status == TaskStatus.DONE:
         raise Conflict(f"Pick {task_id} is already done.", code="task_final")
     tasks.check_holder(uow, task)
-    batch = await get_batch(uow, int(task.details["batch_id"]), lock=True)
+    _staff_only(uow)
     _check_batch_holder(uow, batch)
-    return task, batch
+    return _Pick(order, task, batch, alloc, line, loc, stock, PickFacts(frozen_id, bool(face_rules)), bool(item_known))
 
 
-async def _check_location(uow: UnitOfWork, task: Task, scanned: str) -> Location:
-    loc = await uow.session.get(Location, task.from_location_id)
+async def _why_no_pick(uow: UnitOfWork, task_id: int) -> Exception:
+    """The refusal for a task id :func:`_load_pick` found no pick for (the task, its batch or allocation gone)."""
+    task = await tasks.get_task(uow, task_id)  # raises when there is no such task
+    if task.type != TaskType.PICK or task.doc_type != PICK_DOC:
+        return NotFound(f"Task {task_id} is not a pick of a batch.", code="task_not_found")
+    await get_batch(uow, int(task.details["batch_id"]))  # raises when the batch is gone
+    return NotFound("The pick's allocation is gone.", code="allocation_not_found")
+
+
+def _check_location(p: _Pick, scanned: str) -> Location:
+    loc = p.location
     if loc is None:
         raise NotFound("The pick's location is gone.", code="location_not_found")
     if not location_matches(scanned, code=loc.code, check_digits=loc.check_digits):
@@ -231,19 +295,15 @@ async def _check_location(uow: UnitOfWork, task: Task, scanned: str) -> Location
     return loc
 
 
-async def _check_item(uow: UnitOfWork, task: Task, scanned: str) -> None:
-    scan = parse_item(scanned)
+async def _check_item(uow: UnitOfWork, p: _Pick, scan: ItemScan) -> None:
+    task = p.task
     if scan.code and task.lpn and scan.code == task.lpn:
         return
-    if scan.gtin:
-        matches = await find_by_barcode(uow, scan.gtin, task.owner_id)
-    else:
-        matches = await find_by_barcode(uow, scan.code, task.owner_id)
-    if not any(s.id == task.sku_id for s, _ in matches):
+    if not p.item_known:
         sku = await uow.session.get(Sku, task.sku_id)
         expected = sku.code if sku else str(task.sku_id)
         raise InvalidInput(
-            f"Wrong item: scanned {scanned!r}, this pick is SKU {expected}.",
+            f"Wrong item: scanned {scan.raw!r}, this pick is SKU {expected}.",
             code="wrong_item",
             errors=[{"field": "item", "message": f"expected SKU {expected}"}],
         )
@@ -255,26 +315,24 @@ async def _check_item(uow: UnitOfWork, task: Task, scanned: str) -> None:
         )
 
 
-async def _book(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None:
+def _book(p: _Pick, qty: int) -> None:
     """Book ``qty`` picked on the allocation, the order line and the task (the stock moves in :func:`_move`)."""
-    if batch.cart_location_id is None:
-        raise Conflict(f"Batch {batch.code} has no cart.", code="batch_not_claimed")
-    with uow.session.no_autoflush:  # the task's changes go out with the others, in one UPDATE
-        alloc = await uow.session.get(Allocation, int(task.details["allocation_id"]), with_for_update=True)
-        line = await uow.session.get(OrderLine, int(task.details["line_id"]), with_for_update=True)
-    if alloc is None or line is None or task.stock_id is None:
+    if p.batch.cart_location_id is None:
+        raise Conflict(f"Batch {p.batch.code} has no cart.", code="batch_not_claimed")
+    if p.task.stock_id is None:
         raise NotFound("The pick's allocation is gone.", code="allocation_not_found")
-    alloc.qty -= qty
-    alloc.picked_qty += qty
-    line.allocated_qty -= qty
-    line.picked_qty += qty
-    task.details = {**task.details, "picked": int(task.details.get("picked", 0)) + qty}
-    flag_modified(task, "details")
+    p.alloc.qty -= qty
+    p.alloc.picked_qty += qty
+    p.line.allocated_qty -= qty
+    p.line.picked_qty += qty
+    p.task.details = {**p.task.details, "picked": int(p.task.details.get("picked", 0)) + qty}
+    flag_modified(p.task, "details")
 
 
-async def _move(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None:
+async def _move(uow: UnitOfWork, p: _Pick, qty: int) -> None:
     """Move ``qty`` from the location to the cart's tote (the shared stock row is locked last, see
     :meth:`InventoryService.pick`)."""
+    task, batch = p.task, p.batch
     assert task.stock_id is not None and batch.cart_location_id is not None  # checked by _book
     await InventoryService(uow).pick(
         task.stock_id,
@@ -283,44 +341,57 @@ async def _move(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None
         to_lpn=str(task.details["tote"]),
         doc=DocRef(PICK_DOC, batch.code),
         note=f"order {task.details['order_id']}",
+        facts=p.facts,
     )
 
 
-async def _take(uow: UnitOfWork, task: Task, batch: PickBatch, qty: int) -> None:
+async def _take(uow: UnitOfWork, p: _Pick, qty: int) -> None:
     """Move ``qty`` from the location to the cart's tote and book it on the allocation, line and order."""
-    await _book(uow, task, batch, qty)
-    await _move(uow, task, batch, qty)
+    _book(p, qty)
+    await _move(uow, p, qty)
 
 
-async def _after_pick(uow: UnitOfWork, task: Task, batch: PickBatch) -> None:
-    # the order was locked first (see _pick_task): found in the session, no second query
-    order = await uow.session.get(SalesOrder, int(task.details["order_id"]))
-    assert order is not None
+@cache
+def _completion_statement() -> Any:
+    """Has the order lines with units left to reserve, reservations left to pick; has the batch open picks other
+    than this one; the order's backordered units (parameters ``order_id``, ``batch_code``, ``task_id``)."""
+    order_id = bindparam("order_id", type_=BigInteger)
+    open_qty = OrderLine.qty - OrderLine.allocated_qty - OrderLine.picked_qty - OrderLine.backordered_qty
+    lines_open = select(OrderLine.id).where(OrderLine.order_id == order_id, open_qty != 0).exists()
+    picks_open = select(Allocation.id).where(Allocation.order_id == order_id, Allocation.qty > 0).exists()
+    batch_open = (
+        select(Task.id)
+        .where(
+            Task.doc_type == PICK_DOC,
+            Task.doc_ref == bindparam("batch_code", type_=String),
+            Task.status.in_(list(OPEN_TASK)),
+            Task.id != bindparam("task_id", type_=BigInteger),
+        )
+        .exists()
+    )
+    backordered = (
+        select(func.coalesce(func.sum(OrderLine.backordered_qty), 0))
+        .where(OrderLine.order_id == order_id)
+        .scalar_subquery()
+    )
+    return select(lines_open, picks_open, batch_open, backordered)
+
+
+async def _after_pick(uow: UnitOfWork, p: _Pick) -> None:
+    """The order is picked when no line has units left to reserve and no reservation is left to pick; the batch
+    is done when it has no open pick left. Both are read in one statement (after this pick's own changes)."""
+    order, batch = p.order, p.batch
     if order.status == OrderStatus.RELEASED:
         set_status(order, OrderStatus.PICKING)
-    lines = (await order_lines(uow, [order.id]))[order.id]
-    if all(ln.open_qty == 0 for ln in lines) and order.status == OrderStatus.PICKING:
-        open_picks = (
-            await uow.session.execute(
-                select(Allocation.id).where(Allocation.order_id == order.id, Allocation.qty > 0).limit(1)
-            )
-        ).first()
-        if open_picks is None:
-            set_status(order, OrderStatus.PICKED)
-            publish(uow, order, "picked", backordered=sum(ln.backordered_qty for ln in lines))
-    remaining = (
+    lines_left, picks_left, batch_left, short = (
         await uow.session.execute(
-            select(Task.id)
-            .where(
-                Task.doc_type == PICK_DOC,
-                Task.doc_ref == batch.code,
-                Task.status.in_(list(OPEN_TASK)),
-                Task.id != task.id,
-            )
-            .limit(1)
+            _completion_statement(), {"order_id": order.id, "batch_code": batch.code, "task_id": p.task.id}
         )
-    ).first()
-    if remaining is None:
+    ).one()
+    if not lines_left and not picks_left and order.status == OrderStatus.PICKING:
+        set_status(order, OrderStatus.PICKED)
+        publish(uow, order, "picked", backordered=int(short))
+    if not batch_left:
         batch.status = BatchStatus.DONE
         batch.done_at = utcnow()
         _batch_event(uow, batch, "done")
@@ -329,9 +400,11 @@ async def _after_pick(uow: UnitOfWork, task: Task, batch: PickBatch) -> None:
 
 async def confirm(uow: UnitOfWork, task_id: int, location: str, item: str, qty: int) -> tuple[Task, PickBatch]:
     """Confirm a pick by scans; a wrong location, item, lot or an over-pick is refused and changes nothing."""
-    task, batch = await _pick_task(uow, task_id)
-    await _check_location(uow, task, location)
-    await _check_item(uow, task, item)
+    scan = parse_item(item)
+    p = await _load_pick(uow, task_id, scan)
+    task, batch = p.task, p.batch
+    _check_location(p, location)
+    await _check_item(uow, p, scan)
     left = task.qty - int(task.details.get("picked", 0))
     if qty > left:
         raise InvalidInput(
@@ -342,11 +415,11 @@ async def confirm(uow: UnitOfWork, task_id: int, location: str, item: str, qty: 
     if task.status == TaskStatus.CLAIMED:
         task.status = TaskStatus.IN_PROGRESS
         task.started_at = utcnow()
-    await _book(uow, task, batch, qty)
+    _book(p, qty)
     if qty == left:
         await tasks.finish(uow, task)
-        await _after_pick(uow, task, batch)
-    await _move(uow, task, batch, qty)  # last: the location's stock row stays locked only until the commit
+        await _after_pick(uow, p)
+    await _move(uow, p, qty)  # last: the location's stock row stays locked only until the commit
     await uow.session.flush()
     _batch_event(uow, batch, "picked", task_id=task.id, qty=qty)
     return task, batch
@@ -355,8 +428,10 @@ async def confirm(uow: UnitOfWork, task_id: int, location: str, item: str, qty: 
 async def short(uow: UnitOfWork, task_id: int, location: str, found_qty: int, item: str | None) -> dict[str, Any]:
     """The picker found fewer units than asked: pick what is there, count the location, re-allocate the rest
     from other stock (new picks in the batch, in route order) and backorder what cannot be found."""
-    task, batch = await _pick_task(uow, task_id)
-    loc = await _check_location(uow, task, location)
+    scan = parse_item(item) if item else None
+    p = await _load_pick(uow, task_id, scan)
+    task, batch, alloc, line, order = p.task, p.batch, p.alloc, p.line, p.order
+    loc = _check_location(p, location)
     left = task.qty - int(task.details.get("picked", 0))
     if found_qty >= left:
         raise InvalidInput(
@@ -364,15 +439,12 @@ async def short(uow: UnitOfWork, task_id: int, location: str, found_qty: int, it
             code="not_short",
         )
     if found_qty > 0:
-        if not item:
+        if scan is None:
             raise InvalidInput("Scan the item you pick (item).", code="item_required")
-        await _check_item(uow, task, item)
-        await _take(uow, task, batch, found_qty)
+        await _check_item(uow, p, scan)
+        await _take(uow, p, found_qty)
     missing = left - found_qty
-    alloc = await uow.session.get(Allocation, int(task.details["allocation_id"]), with_for_update=True)
-    line = await uow.session.get(OrderLine, int(task.details["line_id"]), with_for_update=True)
-    order = await uow.session.get(SalesOrder, int(task.details["order_id"]), with_for_update=True)
-    assert alloc is not None and line is not None and order is not None and task.stock_id is not None
+    assert task.stock_id is not None  # checked by _load_pick's join
     await InventoryService(uow).deallocate([(task.stock_id, missing)])
     alloc.qty -= missing
     line.allocated_qty -= missing
@@ -404,7 +476,7 @@ async def short(uow: UnitOfWork, task_id: int, location: str, found_qty: int, it
         await _add_picks(uow, batch, order, made, task)
     if order.status == OrderStatus.RELEASED:
         set_status(order, OrderStatus.PICKING)
-    await _after_pick(uow, task, batch)
+    await _after_pick(uow, p)
     await open_exception(
         uow,
         "short_pick",
@@ -442,8 +514,6 @@ async def _add_picks(
     uow: UnitOfWork, batch: PickBatch, order: SalesOrder, made: Sequence[Allocation], like: Task
 ) -> None:
     """New picks for re-allocated stock, then the batch's open picks re-sequenced along an optimal route."""
-    from server.inventory.models import Stock
-
     new: list[Task] = []
     held = batch.status == BatchStatus.CLAIMED  # a batch not yet claimed gets open picks, handed out with it
     for a in made:
