@@ -192,6 +192,17 @@ async def _intake(base: str, floor: Floor, stop: asyncio.Event, per_s: float, st
                 await asyncio.wait_for(stop.wait(), rng.expovariate(per_s))
 
 
+async def _planned(c: httpx.AsyncClient, wave_id: int, headers: dict[str, str], stop: asyncio.Event) -> bool:
+    """Wait for the worker to plan a wave (False when planning failed or the run ends first)."""
+    while not stop.is_set():
+        r = await c.get(f"/api/v1/waves/{wave_id}", headers=headers)
+        status = r.json().get("status") if r.status_code == 200 else None
+        if status != "planning":
+            return status == "planned"
+        await asyncio.sleep(0.25)
+    return False
+
+
 async def _supervisor(base: str, floor: Floor, stop: asyncio.Event, every_s: float, stats: Stats) -> list[int]:
     waves: list[int] = []
     async with httpx.AsyncClient(base_url=base, timeout=60) as c:
@@ -203,14 +214,16 @@ async def _supervisor(base: str, floor: Floor, stop: asyncio.Event, every_s: flo
             except TimeoutError:
                 pass
             await send_write(c, "/api/v1/allocation/run", {"warehouse_id": floor.warehouse_id}, h, stats)
+            # planned by the job worker (as a supervisor's board does with Redis): the solver's seconds of CPU stay
+            # out of the server processes that answer the handhelds
             r, _ = await send_write(
                 c,
                 "/api/v1/waves",
-                {"warehouse_id": floor.warehouse_id, "time_limit_s": 0.5, "max_orders": 200},
+                {"warehouse_id": floor.warehouse_id, "time_limit_s": 0.5, "max_orders": 200, "background": True},
                 h,
                 stats,
             )
-            if r is not None and r.status_code == 201:
+            if r is not None and r.status_code == 201 and await _planned(c, int(r.json()["id"]), h, stop):
                 wave_id = int(r.json()["id"])
                 r, _ = await send_write(c, f"/api/v1/waves/{wave_id}/release", {}, h, stats)
                 if r is not None and r.status_code == 200:
@@ -358,7 +371,9 @@ async def scale_out(database_url: str, redis_url: str, base_a: str, floor: Floor
         ):
             r = await board.post("/api/v1/auth/login", json={"username": floor.supervisor, "password": floor.password})
             sup_b = {"Authorization": f"Bearer {r.json()['token']}"}
-            picker = floor.pickers[-1]
+            picker = floor.pickers[-1]  # used by no loop; a small wave of its own, the loops may have emptied the floor
+            await add_orders(floor, 4, seed=7, prefix="STREAM")
+            await release_wave(floor, time_limit_s=0.3)
             h = await login(hh, picker, floor.password)
             r = await hh.post("/api/v1/picking/claim", json={"warehouse_id": floor.warehouse_id}, headers=h)
             seen = asyncio.Event()
@@ -489,7 +504,7 @@ async def bench_api(
     result["audit_clean"] = not [p for p in result["problems"] if p.startswith("audit")]
     result["targets"] = {
         "share_of_pgbench_ge_30pct": (result["share_of_pgbench_pct"] or 0) >= 30,
-        "p99_le_50ms_at_half_peak": opened["p99_ms"] <= 50,
+        "p99_le_50ms_at_half_peak": bool(os_.latencies_ms) and opened["p99_ms"] <= 50,  # no confirm, no figure
         "no_errors": not errors,
         "audit_clean": result["audit_clean"],
         "stream_under_1s": (result.get("scale_out", {}).get("confirm_to_other_server_stream_ms") or 1e9) < 1000,
