@@ -4,7 +4,6 @@ which the job worker runs with its own sessions so that progress is visible whil
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from optimizer import Cart, Order, batch_orders, tour_length
+from server.cpu import run_in_process
 from server.db.base import utcnow
 from server.db.repository import for_update
 from server.db.uow import UnitOfWork
@@ -159,7 +159,12 @@ async def _select_orders(
     return orders, allocs, left_out
 
 
-def _optimize(
+def _picks_of(orders: Sequence[SalesOrder], allocs: dict[int, list[Allocation]]) -> dict[int, list[tuple[int, int]]]:
+    """The plain data :func:`_optimize` needs: per order, in the orders' sequence, (allocation id, location id)."""
+    return {o.id: [(a.id, a.location_id) for a in allocs[o.id]] for o in orders}
+
+
+async def _plan(
     model: WalkingModel,
     orders: Sequence[SalesOrder],
     allocs: dict[int, list[Allocation]],
@@ -167,31 +172,42 @@ def _optimize(
     time_limit_s: float,
     left_out: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """Batch the orders onto carts and route each cart (the optimizer's CPU work: run it off the event loop);
-    the preview: batches with route and baseline metres, totals and the saving."""
-    opt_orders = [Order(str(o.id), tuple(model.positions[a.location_id] for a in allocs[o.id])) for o in orders]
+    """The optimizer's seconds of CPU in the helper process (:mod:`server.cpu`), not in this event loop's."""
+    return await run_in_process(_optimize, model, _picks_of(orders, allocs), cart, time_limit_s, left_out)
+
+
+def _optimize(
+    model: WalkingModel,
+    picks: dict[int, list[tuple[int, int]]],
+    cart: Cart,
+    time_limit_s: float,
+    left_out: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Batch the orders onto carts and route each cart; the preview: batches with route and baseline metres,
+    totals and the saving. ``picks``: per order id, its (allocation id, location id) pairs."""
+    opt_orders = [Order(str(oid), tuple(model.positions[loc] for _, loc in pp)) for oid, pp in picks.items()]
     result = batch_orders(model.layout, opt_orders, cart, "seed-ls", time_limit_s=time_limit_s)
     baseline = batch_orders(model.layout, opt_orders, cart, "fcfs", time_limit_s=time_limit_s)
-    baseline_m = sum(
-        location_order_m(model, [a.location_id for oid in b.orders for a in allocs[int(oid)]]) for b in baseline.batches
-    )
+
+    def walk(order_ids: Sequence[str]) -> float:
+        return location_order_m(model, [loc for oid in order_ids for _, loc in picks[int(oid)]])
+
+    baseline_m = sum(walk(b.orders) for b in baseline.batches)
     batches: list[dict[str, Any]] = []
     for b in result.batches:
-        seq = [allocs[int(oid)][k].id for oid, k in b.sequence]
+        seq = [picks[int(oid)][k][0] for oid, k in b.sequence]
         batches.append(
             {
                 "orders": [int(x) for x in b.orders],
                 "lines": len(seq),
                 "route_m": round(b.length_m, 2),
-                "baseline_m": round(
-                    location_order_m(model, [a.location_id for oid in b.orders for a in allocs[int(oid)]]), 2
-                ),
+                "baseline_m": round(walk(b.orders), 2),
                 "sequence": seq,
             }
         )
     return {
-        "orders": len(orders),
-        "lines": sum(len(allocs[o.id]) for o in orders),
+        "orders": len(picks),
+        "lines": sum(len(pp) for pp in picks.values()),
         "carts": len(batches),
         "total_m": round(result.total_length_m, 2),
         "baseline_m": round(baseline_m, 2),
@@ -233,8 +249,7 @@ async def plan_wave(uow: UnitOfWork, data: WaveIn) -> Wave:
     model = await walking_model(uow, data.warehouse_id)
     cart, cart_type_id = await cart_for(uow, data.warehouse_id, data.cart_type_id)
     orders, allocs, left_out = await _select_orders(uow, data, model, cart)
-    # the optimizer is CPU work of seconds: off the event loop, so the process keeps serving other requests
-    preview = await asyncio.to_thread(_optimize, model, orders, allocs, cart, data.time_limit_s, left_out)
+    preview = await _plan(model, orders, allocs, cart, data.time_limit_s, left_out)
     wave = await _new_wave(uow, data, WaveStatus.PLANNED, cart_type_id, len(orders))
     _apply_preview(wave, preview)
     for o in orders:
@@ -285,7 +300,7 @@ async def finish_planning(uow: UnitOfWork, wave_id: int) -> Wave:
         wave.error = "no order left to plan"
     else:
         left_out = list(wave.preview.get("left_out", []))
-        preview = await asyncio.to_thread(_optimize, model, orders, allocs, cart, data.time_limit_s, left_out)
+        preview = await _plan(model, orders, allocs, cart, data.time_limit_s, left_out)
         _apply_preview(wave, preview)
         wave.status = WaveStatus.PLANNED
     await uow.session.flush()
