@@ -247,12 +247,14 @@ async def closed_loop(base: str, floor: Floor, cfg: ApiBenchConfig, progress: Pr
     supervisor = asyncio.create_task(_supervisor(base, floor, stop, cfg.wave_every_s, side))
     await asyncio.sleep(cfg.warmup_s)
     start_confirms, start_lat, t1 = stats.confirms + stats.shorts, len(stats.latencies_ms), time.monotonic()
+    ticks = _cpu_ticks()
     while (elapsed := time.monotonic() - t1) < cfg.closed_s:
         if progress is not None:
             progress("closed loop", elapsed, cfg.closed_s)
         await asyncio.sleep(0.5)
     done = stats.confirms + stats.shorts - start_confirms
     window = time.monotonic() - t1
+    cpu = _cpu_use(ticks, _cpu_ticks())
     window_lat = stats.latencies_ms[start_lat:]
     stop.set()
     await asyncio.gather(*tasks, intake)
@@ -267,6 +269,7 @@ async def closed_loop(base: str, floor: Floor, cfg: ApiBenchConfig, progress: Pr
         "p95_ms": percentile(window_lat, 95),
         "p99_ms": percentile(window_lat, 99),
         "waves_released": len(waves),
+        "machine_cpu": cpu,
     }
 
 
@@ -434,6 +437,25 @@ async def scale_out(database_url: str, redis_url: str, base_a: str, floor: Floor
     finally:
         proc_b.stop()
     return out
+
+
+def _cpu_ticks() -> list[int]:
+    """The machine's CPU time counters (user, nice, system, idle, iowait, irq, softirq, steal), or [] off Linux."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):  # pragma: no cover
+        return []
+
+
+def _cpu_use(before: list[int], after: list[int]) -> dict[str, float]:
+    """Busy and stolen shares of the machine's CPU time between two readings: a virtual machine whose host takes
+    its cores (steal) runs the same code slower, which explains run-to-run differences."""
+    if not before or not after:
+        return {}
+    d = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(d) or 1
+    return {"busy_pct": round(100 * (total - d[3] - d[4]) / total, 1), "steal_pct": round(100 * d[7] / total, 1)}
 
 
 def _load() -> dict[str, Any]:
