@@ -7,6 +7,8 @@ import asyncio
 import os
 import shutil
 import socket
+import sys
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,6 +23,17 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # Cheap password hashes: the suite creates and logs in many users (production keeps argon2's defaults).
 os.environ.setdefault("WES_PASSWORD_TIME_COST", "1")
 os.environ.setdefault("WES_PASSWORD_MEMORY_KIB", "64")
+# Bytecode: with PYTHONDONTWRITEBYTECODE set (common in containers) and no .pyc in the venv, every Python process the
+# suite starts (xdist workers, each uvicorn worker, `wes audit`, the CLI, the handheld app) compiled litestar,
+# SQLAlchemy, ... from source again: about 8 s of CPU each, most of the suite's time. Keep the checkout and the venv
+# clean as that setting wants, but cache the bytecode outside them (PYTHONPYCACHEPREFIX), shared by all those
+# processes and by later runs; this process and every child (they inherit os.environ) read and write it.
+if sys.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE"):
+    _pycache = os.environ.get("PYTHONPYCACHEPREFIX") or os.path.join(tempfile.gettempdir(), "wes-test-pycache")
+    os.environ["PYTHONPYCACHEPREFIX"] = _pycache
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.pycache_prefix = _pycache
+    sys.dont_write_bytecode = False
 
 
 def _reachable(url: str, default_port: int) -> bool:

@@ -72,7 +72,10 @@ def running_server(
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.3)
+                pass
+            if proc.poll() is not None:  # it died (an import error, a port taken): no point waiting three minutes
+                pytest.fail(f"the server exited with {proc.returncode} before answering /health")
+            time.sleep(0.1)
         else:
             pytest.fail("the server did not start")
         yield base
