@@ -1,4 +1,4 @@
-"""CPU-bound work (the optimizer's solves) in a helper process of its own.
+"""CPU-bound work (the optimizer's solves: wave planning, re-slotting plans) in a helper process of its own.
 
 A solve in a thread of a server process would share the process's GIL with the event loop: OR-Tools calls back
 into Python all the time, and every statement a handheld's request awaits would wait for the GIL behind it (up to
@@ -28,13 +28,13 @@ def _executor() -> ProcessPoolExecutor:
     return _pool
 
 
-async def run_in_process(fn: Callable[..., T], *args: Any) -> T:
-    """``fn(*args)`` in the helper process (``fn`` and its arguments are pickled: plain data only)."""
+async def run_in_process(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` in the helper process (``fn`` and its arguments are pickled: plain data only)."""
     global _pool
     loop = asyncio.get_running_loop()
     for attempt in (1, 2):
         try:
-            return await loop.run_in_executor(_executor(), partial(fn, *args))
+            return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
         except BrokenProcessPool:
             _pool = None  # the helper died (killed, out of memory): a new one, once
             if attempt == 2:

@@ -444,7 +444,7 @@ async def short(uow: UnitOfWork, task_id: int, location: str, found_qty: int, it
         await _check_item(uow, p, scan)
         await _take(uow, p, found_qty)
     missing = left - found_qty
-    assert task.stock_id is not None  # checked by _load_pick's join
+    assert task.stock_id is not None  # a pick is made from a stock row (see waves.release)
     await InventoryService(uow).deallocate([(task.stock_id, missing)])
     alloc.qty -= missing
     line.allocated_qty -= missing

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import anyio
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from optimizer import InputError
 from optimizer.slotting_orders import ReslotPlanResult, plan_reslot, putaway_costs
 from server.catalog.models import Sku
+from server.cpu import run_in_process
 from server.db.base import utcnow
 from server.db.repository import for_update
 from server.db.uow import UnitOfWork
@@ -168,15 +168,14 @@ async def create_plan(
     picks = await pick_history(uow, warehouse_id, days)
     try:
         problem, dropped = build_problem(all_slots, facts, picks, days, replenishment_cost_m)
-        result: ReslotPlanResult = await anyio.to_thread.run_sync(
-            lambda: plan_reslot(
-                problem,
-                current_assignment(current),
-                max_moves=max_moves,
-                max_minutes=max_minutes,
-                per_move_min=per_move_min,
-                time_limit_s=time_limit_s,
-            )
+        result: ReslotPlanResult = await run_in_process(
+            plan_reslot,
+            problem,
+            current_assignment(current),
+            max_moves=max_moves,
+            max_minutes=max_minutes,
+            per_move_min=per_move_min,
+            time_limit_s=time_limit_s,
         )
     except InputError as e:
         raise InvalidInput(f"The slotting plan cannot be made: {e}", code="slotting_infeasible") from e
