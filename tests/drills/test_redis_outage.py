@@ -52,6 +52,11 @@ def test_redis_dies_scans_go_on_and_queued_jobs_resume(pg_url: str, tmp_path: Pa
             seen["during_outage"] = stats.confirms - seen["at_outage"]
             await asyncio.to_thread(redis.start)
             await asyncio.wait_for(asyncio.gather(*handhelds), timeout=60)
+            # the server's Redis client reconnects on its next use; give it a few seconds after the restart
+            for _ in range(100):
+                if (await c.get("/health")).json()["status"] == "ok":
+                    break
+                await asyncio.sleep(0.1)
             assert (await c.get("/health")).json()["status"] == "ok"
 
     try:
