@@ -3,12 +3,14 @@ and a maintained Litestar integration; jobs survive a worker restart because the
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, cast
 
 from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
 
 from server.billing.jobs import storage_snapshot_job
+from server.cpu import warm
 from server.db.engine import create_engine, create_session_factory
 from server.integration.jobs import deliver_webhooks_job, start_delivery_loop
 from server.inventory.jobs import run_due_count_plans_job
@@ -24,6 +26,8 @@ from server.settings import Settings
 from server.shipping.jobs import poll_tracking_job
 
 QUEUE_NAME = "wes"
+# what the worker's solves run in its helper process: wave plans and re-slotting plans
+SOLVER_MODULES = ("server.outbound.waves", "server.slotting.services")
 FUNCTIONS: list[Any] = [
     purge_idempotent_replies,
     audit_stock_job,
@@ -65,10 +69,13 @@ def make_worker(settings: Settings, queue: Queue | None = None, *, burst: bool =
         ctx["redis"] = Redis.from_url(settings.redis_url) if settings.redis_url else None
         if not burst:  # webhooks: a loop in the worker process, so a restarted worker resumes at once
             ctx["webhook_loop"] = start_delivery_loop(ctx["session_factory"], settings)
+            # the solver's helper process, ready before the first wave is planned (see server/cpu.py)
+            ctx["warm_solver"] = asyncio.create_task(warm(SOLVER_MODULES))
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        if ctx.get("webhook_loop") is not None:
-            ctx["webhook_loop"].cancel()
+        for name in ("webhook_loop", "warm_solver"):
+            if ctx.get(name) is not None:
+                ctx[name].cancel()
         await ctx["engine"].dispose()
         if ctx.get("redis") is not None:
             await ctx["redis"].aclose()
