@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
@@ -38,6 +39,11 @@ BOARD = allow(*MANAGERS)
 # what the board listens to ("picking" is where confirmed picks are announced)
 LIVE_CHANNELS = ("stock", "layout", "tasks", "orders", "inbound", "waves", "picking", "exceptions", "shipping")
 CSRF_HEADER = "x-csrf-token"
+# The login form is posted before there is a session: its token is bound to a random value in a cookie of its own
+# (set with the form, sent back only by the board's own page: SameSite=Strict), so that another site cannot log a
+# supervisor's browser into an account of its choosing ("login CSRF").
+LOGIN_COOKIE = "wes_login_form"
+LOGIN_FORM_TTL_S = 3600
 TASK_PAGE = 100
 PAGE = 50
 
@@ -63,6 +69,36 @@ def check_csrf(settings: Settings, request: Request[Any, Any, Any], form_token: 
     sent = request.headers.get(CSRF_HEADER) or form_token or ""
     if not hmac.compare_digest(sent, csrf_token(settings, request)):
         raise PermissionDeniedException("The form is stale or came from another site; reload the page.")
+
+
+def _login_form_token(settings: Settings, nonce: str) -> str:
+    return hmac.new(settings.secret_key.encode(), f"login:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def _login_form_posted_here(settings: Settings, request: Request[Any, Any, Any], form_token: str) -> bool:
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    return bool(nonce) and hmac.compare_digest(form_token, _login_form_token(settings, nonce))
+
+
+def _login_page(settings: Settings, next_: str, error: str = "", status_code: int = 200, **headers: str) -> Template:
+    """The login form with a fresh token (and the cookie it is bound to)."""
+    nonce = secrets.token_hex(16)
+    return Template(
+        "login.html",
+        context={"t": t, "locale": "en", "error": error, "next": next_, "csrf": _login_form_token(settings, nonce)},
+        status_code=status_code,
+        headers=headers or None,
+        cookies=[
+            Cookie(
+                key=LOGIN_COOKIE,
+                value=nonce,
+                httponly=True,
+                samesite="strict",
+                path="/board/login",
+                max_age=LOGIN_FORM_TTL_S,
+            )
+        ],
+    )
 
 
 def _to_login(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -123,8 +159,10 @@ class BoardPages(Controller):
 
 class BoardController(BoardPages):
     @get("/login", opt=PUBLIC)
-    async def login_page(self, next_: Annotated[str, QueryParameter(name="next")] = "/board") -> Template:
-        return Template("login.html", context={"t": t, "locale": "en", "error": "", "next": next_})
+    async def login_page(
+        self, settings: Settings, next_: Annotated[str, QueryParameter(name="next")] = "/board"
+    ) -> Template:
+        return _login_page(settings, next_)
 
     @post("/login", opt=PUBLIC, status_code=200)
     async def login_submit(
@@ -134,6 +172,9 @@ class BoardController(BoardPages):
         settings: Settings,
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
+        next_ = data.get("next", "/board")
+        if not _login_form_posted_here(settings, request, data.get("csrf", "")):
+            return _login_page(settings, next_, t("stale_form"), status_code=403)
         try:
             result = await throttled_login(
                 getattr(request.app.state, "login_throttle", None),
@@ -145,21 +186,11 @@ class BoardController(BoardPages):
                 ttl_hours=settings.token_ttl_hours,
             )
         except TooManyRequests as exc:
-            return Template(
-                "login.html",
-                context={"t": t, "locale": "en", "error": t("too_many_logins"), "next": data.get("next", "/board")},
-                status_code=429,
-                headers={"Retry-After": str(exc.retry_after_s)},
-            )
+            return _login_page(settings, next_, t("too_many_logins"), 429, **{"Retry-After": str(exc.retry_after_s)})
         if result is None:
-            return Template(
-                "login.html",
-                context={"t": t, "locale": "en", "error": t("bad_login"), "next": data.get("next", "/board")},
-                status_code=401,
-            )
+            return _login_page(settings, next_, t("bad_login"), 401)
         token, _user, _ = result
-        target = data.get("next", "/board")
-        target = target if target.startswith("/board") else "/board"
+        target = next_ if next_.startswith("/board") else "/board"
         return Redirect(
             target,
             cookies=[
@@ -170,7 +201,8 @@ class BoardController(BoardPages):
                     samesite="lax",
                     path="/",
                     max_age=settings.token_ttl_hours * 3600,
-                )
+                ),
+                Cookie(key=LOGIN_COOKIE, value="", max_age=0, path="/board/login"),
             ],
         )
 

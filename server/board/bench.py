@@ -241,7 +241,10 @@ async def time_pages(
     wid = world["warehouse_id"]
     timings: dict[str, list[float]] = {}
     async with AsyncTestClient(app=app) as client:
-        await client.post("/board/login", data={"username": world["username"], "password": PASSWORD, "next": "/board"})
+        form = (await client.get("/board/login")).text  # the login form's token, as a browser gets it
+        token = re.search(r'name="csrf" value="([0-9a-f]{64})"', form)
+        login = {"username": world["username"], "password": PASSWORD, "next": "/board", "csrf": token and token[1]}
+        await client.post("/board/login", data=login)
         stock_page = (await client.get("/board/stock", params={"q": world["sku"]})).text
         history = re.search(r"/board/stock/(\d+)/history", stock_page)
         pages = [

@@ -12,6 +12,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "login": ("Log in", "登录"),
     "username": ("User", "用户名"),
     "password": ("Password", "密码"),
+    "stale_form": (
+        "The form is stale or came from another site: log in again.",
+        "表单已过期或来自其他网站：请重新登录。",
+    ),
     "bad_login": ("Wrong user or password.", "用户名或密码错误。"),
     "too_many_logins": ("Too many failed logins: wait a few minutes.", "登录失败次数过多：请等几分钟再试。"),
     "not_allowed": ("The board is for supervisors and admins.", "看板仅限主管和管理员使用。"),

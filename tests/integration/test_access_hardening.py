@@ -15,15 +15,16 @@ from sqlalchemy import select
 from structlog.testing import capture_logs
 
 from server.app import create_app
+from server.board.api import LOGIN_COOKIE
 from server.db.engine import create_engine, create_session_factory
+from server.identity.auth import SESSION_COOKIE
 from server.identity.models import ApiKey, AuthToken, User
 from server.identity.throttle import KEY_PREFIX
+from tests.board_helpers import board_login, login_form_token
 from tests.conftest import make_settings
 from tests.world import PASSWORD, build_world
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# the login form is posted before there is a session to bind a token to (it is throttled instead)
-CSRF_EXEMPT = {"/board/login"}
 
 
 async def _login(c: Any, username: str, password: str) -> Any:
@@ -43,7 +44,7 @@ async def test_failed_logins_are_throttled_per_user_and_per_address(sqlite_url: 
         assert 0 < int(r.headers["retry-after"]) <= 300
         assert r.headers["content-type"].startswith("application/problem+json")
         # the board's login form shares the count
-        page = await c.post("/board/login", data={"username": "picker", "password": PASSWORD, "next": "/board"})
+        page = await board_login(c, "picker")
         assert page.status_code == 429 and int(page.headers["retry-after"]) > 0
         assert "Too many failed logins" in page.text
         # another user logs in; a success clears only that user's count
@@ -127,10 +128,10 @@ async def test_board_pages_carry_security_headers(sqlite_url: str) -> None:
     app = create_app(make_settings(sqlite_url))
     async with AsyncTestClient(app=app) as c:
         _check_security_headers(await c.get("/board/login"))
-        bad = await c.post("/board/login", data={"username": "supervisor", "password": "nope", "next": "/board"})
+        bad = await board_login(c, "supervisor", "nope")
         assert bad.status_code == 401
         _check_security_headers(bad)
-        await c.post("/board/login", data={"username": "supervisor", "password": PASSWORD, "next": "/board"})
+        await board_login(c)
         pages = [
             r.path
             for r in app.routes
@@ -147,14 +148,11 @@ async def test_every_board_form_refuses_a_post_without_its_csrf_token(sqlite_url
     await build_world(sqlite_url)
     app = create_app(make_settings(sqlite_url))
     routes = sorted(
-        (method, r.path)
-        for r in app.routes
-        if r.path.startswith("/board") and r.path not in CSRF_EXEMPT
-        for method in r.methods & WRITE_METHODS
+        (method, r.path) for r in app.routes if r.path.startswith("/board") for method in r.methods & WRITE_METHODS
     )
     assert len(routes) >= 10, routes
     async with AsyncTestClient(app=app) as c:
-        login = await c.post("/board/login", data={"username": "supervisor", "password": PASSWORD, "next": "/board"})
+        login = await board_login(c)
         assert login.status_code in (200, 302, 303)
         accepted = []
         for method, path in routes:
@@ -165,4 +163,34 @@ async def test_every_board_form_refuses_a_post_without_its_csrf_token(sqlite_url
                     accepted.append((method, path, data, r.status_code))
         assert not accepted, f"board writes not refused without their CSRF token: {accepted}"
         # the session is still good: a GET with it works (the refusals were the token's, not the login's)
+        assert (await c.get("/board")).status_code == 200
+
+
+async def test_the_login_form_is_refused_unless_posted_from_the_boards_own_page(sqlite_url: str) -> None:
+    """Login CSRF: another site must not log a supervisor's browser into an account of its choosing. The form's
+    token is bound to a cookie the login page sets (SameSite=Strict), so a post from elsewhere lacks one or both."""
+    await build_world(sqlite_url)
+    app = create_app(make_settings(sqlite_url))
+    creds = {"username": "supervisor", "password": PASSWORD, "next": "/board"}
+    async with AsyncTestClient(app=app) as c:
+        page = await c.get("/board/login")
+        token = login_form_token(page.text)
+        cookie = page.cookies.get(LOGIN_COOKIE)
+        assert cookie and "samesite=strict" in page.headers["set-cookie"].lower()
+        c.cookies.clear()
+        for form, cookies in (
+            (creds, {}),  # no token, no cookie: a plain cross-site form
+            ({**creds, "csrf": token}, {}),  # a token copied from a page, without the browser's cookie
+            ({**creds, "csrf": token}, {LOGIN_COOKIE: "forged"}),
+            ({**creds, "csrf": "0" * 64}, {LOGIN_COOKIE: cookie}),
+        ):
+            c.cookies.clear()
+            c.cookies.update(cookies)
+            r = await c.post("/board/login", data=form, follow_redirects=False)
+            assert r.status_code == 403 and "log in again" in r.text, (form, cookies, r.status_code)
+            assert SESSION_COOKIE not in r.cookies
+            login_form_token(r.text)  # the refusal is a fresh form to log in with
+        c.cookies.clear()
+        ok = await board_login(c)
+        assert ok.status_code in (302, 303) and ok.cookies.get(SESSION_COOKIE)
         assert (await c.get("/board")).status_code == 200

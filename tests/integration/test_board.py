@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.world import PASSWORD, World
+from tests.board_helpers import board_login
+from tests.world import World
 
 
 async def _board_login(client, username: str = "supervisor"):
-    return await client.post(
-        "/board/login", data={"username": username, "password": PASSWORD, "next": "/board"}, follow_redirects=False
-    )
+    return await board_login(client, username)
 
 
 def _csrf(html: str) -> str:
@@ -23,7 +22,7 @@ def _csrf(html: str) -> str:
 async def test_login_redirects_and_roles(client, world: World) -> None:
     r = await client.get("/board", follow_redirects=False)
     assert r.status_code in (302, 303, 307) and r.headers["location"].startswith("/board/login")
-    bad = await client.post("/board/login", data={"username": "supervisor", "password": "nope"})
+    bad = await board_login(client, "supervisor", "nope")
     assert bad.status_code == 401 and "Wrong user or password" in bad.text
     r = await _board_login(client)
     assert r.status_code in (302, 303) and r.headers["location"] == "/board"

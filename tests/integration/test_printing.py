@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.board_helpers import board_login
 from tests.world import World, add_inbound, login
 
 
@@ -28,9 +29,7 @@ async def test_lpn_label_prints_to_a_file_and_a_dead_printer_is_a_clear_409(
 
 async def test_board_creates_a_purchase_order_or_lists_every_problem(client, world: World, db_url: str) -> None:
     world = await add_inbound(db_url, world)
-    r = await client.post(
-        "/board/login", data={"username": "supervisor", "password": "secret-pass-1"}, follow_redirects=False
-    )
+    r = await board_login(client)
     assert r.status_code in (302, 303)
     page = (await client.get("/board/inbound")).text
     token = re.search(r'"X-CSRF-Token": "([0-9a-f]{64})"', page).group(1)  # type: ignore[union-attr]

@@ -16,6 +16,7 @@ import pytest
 
 from server.db.engine import create_engine, create_session_factory
 from server.inventory.services import audit_stock
+from tests.board_helpers import board_login
 from tests.conftest import make_settings
 from tests.ewaybill_server import APP_KEY, BUSINESS_ID, FakeAggregator
 from tests.outbound_helpers import outbox_rows
@@ -322,9 +323,7 @@ async def test_ship_orders_helper_ships_with_outbox_rows(
     assert [e["payload"]["cartons"][0]["tracking_number"] for e in events] == shipped[ids[0]]
     assert await _audit(db_url) == []
     # the board's Shipping page lists the shipment with its tracking number and the manifest
-    r = await c.post(
-        "/board/login", data={"username": "supervisor", "password": "secret-pass-1"}, follow_redirects=False
-    )
+    r = await board_login(c)
     assert r.status_code in (302, 303)
     page = await c.get("/board/shipping?status=handed_over")
     assert page.status_code == 200 and "HLP-1" in page.text and shipped[ids[0]][0] in page.text

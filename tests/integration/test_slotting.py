@@ -13,8 +13,9 @@ from server.identity.principal import SYSTEM
 from server.inventory.rules import StockKey
 from server.inventory.services import InventoryService
 from server.tasks.models import Task, TaskStatus, TaskType
+from tests.board_helpers import board_login
 from tests.inventory_helpers import GTIN
-from tests.world import PASSWORD, World, login
+from tests.world import World, login
 
 
 async def _history(url: str, world: World) -> None:
@@ -82,9 +83,7 @@ async def test_reslot_plan_release_and_confirm(client: Any, world: World, db_url
     target = move["to_code"]
 
     # the supervisor reviews it on the board: both plans of the warehouse and the move with its saving
-    r = await client.post(
-        "/board/login", data={"username": "supervisor", "password": PASSWORD, "next": "/board"}, follow_redirects=False
-    )
+    r = await board_login(client)
     assert r.status_code in (302, 303), r.text
     r = await client.get(f"/board/slotting?plan_id={plan['id']}")
     assert r.status_code == 200, r.text
