@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from redis.asyncio import Redis
 from saq import CronJob, Queue, Worker
+from saq.types import PartialTimersDict
 
 from server.billing.jobs import storage_snapshot_job
 from server.cpu import warm
@@ -26,6 +27,7 @@ from server.settings import Settings
 from server.shipping.jobs import poll_tracking_job
 
 QUEUE_NAME = "wes"
+SWEEP_S = 10
 # what the worker's solves run in its helper process: wave plans and re-slotting plans
 SOLVER_MODULES = ("server.outbound.waves", "server.slotting.services")
 FUNCTIONS: list[Any] = [
@@ -46,7 +48,7 @@ CRON_JOBS: list[Any] = [
     CronJob(cast(Any, audit_stock_job), cron="5 2 * * *"),
     CronJob(cast(Any, reallocate_backorders_job), cron="*/5 * * * *"),
     CronJob(cast(Any, auto_release_job), cron="* * * * *"),
-    CronJob(cast(Any, resume_stalled_releases_job), cron="* * * * *"),
+    CronJob(cast(Any, resume_stalled_releases_job), cron="* * * * * */15"),  # every 15 s (seconds last)
     CronJob(cast(Any, poll_tracking_job), cron="*/30 * * * *"),
     CronJob(cast(Any, storage_snapshot_job), cron="10 0 * * *"),  # yesterday's storage, just after midnight UTC
     CronJob(cast(Any, run_due_count_plans_job), cron="23 * * * *"),
@@ -89,4 +91,8 @@ def make_worker(settings: Settings, queue: Queue | None = None, *, burst: bool =
         burst=burst,
         dequeue_timeout=1.0 if burst else 0.0,
         concurrency=4,
+        # SAQ finds the jobs of a dead worker (heartbeat stale) when it sweeps; every 10 s instead of its default
+        # minute, so that a wave release whose worker died resumes within about half a minute (see also
+        # server/outbound/jobs.py, resume_stalled_releases_job)
+        timers=cast(PartialTimersDict, {"sweep": SWEEP_S}),  # SAQ types its optional keys as required
     )

@@ -14,7 +14,13 @@ from server.outbound.waves import release_in_steps
 from server.settings import Settings
 
 RELEASE_RETRIES = 3
-STALLED_AFTER_S = 120  # a releasing wave whose progress has not moved for this long is picked up again
+# A wave whose job is lost is queued again once its progress has stood still this long: a release commits its
+# progress every few batches (seconds apart), a plan may solve for its whole time limit (at most 60 s) first.
+# SAQ retries a dead worker's job itself when its heartbeat stops, but only if the job is in its active list, and
+# a sweep that runs while a worker is taking the job removes it from there (tobymao/saq#124, #277: seen here when
+# a worker is killed in its first seconds); this is what still resumes such a release.
+RELEASE_STALLED_AFTER_S = 30
+PLAN_STALLED_AFTER_S = 120
 
 
 async def enqueue_release(settings: Settings, wave_id: int) -> None:
@@ -111,21 +117,26 @@ async def release_wave_job(ctx: dict[str, Any], *, wave_id: int) -> dict[str, An
 
 
 async def resume_stalled_releases_job(ctx: dict[str, Any]) -> dict[str, int]:
-    """Every minute: a wave left releasing (or planning) with no progress for a while — its job lost with Redis, or
-    never queued because the enqueue after the commit failed — is queued again; a release resumes where it
-    stopped."""
-    from sqlalchemy import select
+    """Every 15 seconds: a wave left releasing (or planning) with no progress for a while — its job lost with Redis
+    or with a killed worker, or never queued because the enqueue after the commit failed — is queued again (SAQ
+    ignores the enqueue while the job is alive); a release resumes where it stopped."""
+    from sqlalchemy import or_, select
 
     from server.db.base import utcnow
 
     factory = ctx["session_factory"]
-    cutoff = utcnow() - timedelta(seconds=STALLED_AFTER_S)
+    now = utcnow()
     async with factory() as session:
         stalled = list(
             (
                 await session.execute(
                     select(Wave.id, Wave.status).where(
-                        Wave.status.in_([WaveStatus.RELEASING, WaveStatus.PLANNING]), Wave.updated_at < cutoff
+                        or_(
+                            (Wave.status == WaveStatus.RELEASING)
+                            & (Wave.updated_at < now - timedelta(seconds=RELEASE_STALLED_AFTER_S)),
+                            (Wave.status == WaveStatus.PLANNING)
+                            & (Wave.updated_at < now - timedelta(seconds=PLAN_STALLED_AFTER_S)),
+                        )
                     )
                 )
             ).tuples()

@@ -147,3 +147,53 @@ async def test_cancel_a_wave_keeps_started_batches_and_frees_the_rest(client, wo
     assert (await client.post(f"/api/v1/waves/{wave2['id']}/release", headers=sup)).json()["wave"]["status"] == (
         "released"
     )
+
+
+async def test_the_sweeper_queues_again_a_release_that_stood_still_and_a_plan_only_after_its_time_limit(
+    client, world: World, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wave's job lost (Redis, a killed worker, or SAQ's sweep race) is queued again by resume_stalled_releases_job:
+    a release whose progress stood still for 30 s; a wave planning for 120 s (a solve may use its whole limit)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from server.db.base import utcnow
+    from server.outbound import jobs
+
+    await _six_allocated_orders(client, world)
+    engine = create_engine(db_url)
+    factory = create_session_factory(engine)
+    queued: list[tuple[str, int]] = []
+
+    async def release(_settings: Any, wave_id: int) -> None:
+        queued.append(("release", wave_id))
+
+    async def plan(_settings: Any, wave_id: int) -> None:
+        queued.append(("plan", wave_id))
+
+    monkeypatch.setattr(jobs, "enqueue_release", release)
+    monkeypatch.setattr(jobs, "enqueue_planning", plan)
+    try:
+        async with factory() as session:
+            wave = await waves.plan_wave(UnitOfWork(session, SYSTEM), WaveIn(warehouse_id=world.warehouse_id))
+            wave_id = wave.id
+            await session.commit()
+        cases = [  # status, seconds since the wave last moved, queued again as
+            (WaveStatus.RELEASING, 45, "release"),  # stood still
+            (WaveStatus.RELEASING, 10, None),  # moving
+            (WaveStatus.PLANNING, 45, None),  # may still be solving
+            (WaveStatus.PLANNING, 150, "plan"),  # lost
+            (WaveStatus.PLANNED, 600, None),  # waiting for a supervisor, not for a job
+        ]
+        for status, age_s, expected in cases:
+            async with factory() as session:
+                moved = utcnow() - timedelta(seconds=age_s)
+                await session.execute(update(Wave).where(Wave.id == wave_id).values(status=status, updated_at=moved))
+                await session.commit()
+            queued.clear()
+            out = await jobs.resume_stalled_releases_job({"session_factory": factory, "settings": None})
+            assert queued == ([(expected, wave_id)] if expected else []), (status, age_s)
+            assert out == {"resumed": len(queued)}
+    finally:
+        await engine.dispose()
