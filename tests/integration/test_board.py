@@ -123,6 +123,9 @@ async def test_tasks_page_reassign_and_cancel(client, world: World, db_url: str)
     page = (await client.get("/board/tasks")).text
     token = _csrf(page)
     assert f'id="task-{put}"' in page and "RCV-01" in page and "OWNA-SKU0" in page
+    # the live refresh of a later page keeps its place (type and offset), as every paged board table does
+    later = (await client.get("/board/tasks?type=pick&offset=100")).text
+    assert 'hx-get="/board/partials/tasks?type=pick&offset=100"' in later
     users = (await client.get("/board/users")).text
     assert "picker" in users
     picker_id = re.search(r'<option value="(\d+)" >picker</option>', page)
