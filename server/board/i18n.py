@@ -189,6 +189,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ship_exception": ("Exception", "异常"),
     "kind_pack_short": ("Pack short", "包装短缺"),
     "kind_count_variance": ("Count variance", "盘点差异"),
+    "kind_reallocation_short": ("Reservation lost, backordered", "预占库存丢失，已缺货待补"),
     "kind_return_damaged": ("Damaged return", "退货破损"),
     # the Webhooks page (dead letters re-sent from the board)
     "webhooks": ("Webhooks", "Webhook推送"),
