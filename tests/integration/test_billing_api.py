@@ -129,3 +129,43 @@ async def test_vas_tasks_are_asked_for_claimed_and_confirmed(client: Any, world:
         done_at.date().isoformat(),
     )
     assert date.fromisoformat(ev["day"]) == done_at.date()
+
+
+async def test_the_nightly_snapshot_takes_the_nights_it_missed(world: World, db_url: str) -> None:
+    """A night the worker did not run is taken on the next run (figures come from the ledger as of that day's end);
+    before any snapshot only yesterday; never more than a month back."""
+    from sqlalchemy import delete
+
+    from server.billing.jobs import CATCH_UP_DAYS, storage_snapshot_job
+    from server.billing.models import StorageSnapshot
+    from server.db.engine import create_engine, create_session_factory
+
+    yesterday = utcnow().date() - timedelta(days=1)
+    engine = create_engine(db_url)
+    try:
+        factory = create_session_factory(engine)
+        ctx = {"session_factory": factory}
+        got = await storage_snapshot_job(ctx)  # the world's stock came today: nothing stored yesterday, no rows
+        assert got["days"] == [yesterday.isoformat()] and got["snapshots"] == 0
+
+        async def last_taken(day: date) -> None:  # as if the job last ran for ``day``
+            async with factory() as session:
+                session.add(StorageSnapshot(owner_id=world.owners["OWNA"], warehouse_id=world.warehouse_id, day=day))
+                await session.commit()
+
+        await last_taken(yesterday - timedelta(days=4))
+        got = await storage_snapshot_job(ctx)
+        assert got["days"] == [(yesterday - timedelta(days=n)).isoformat() for n in (3, 2, 1, 0)]
+        # those days stored nothing (no rows to show they were taken): the next run takes them again, harmlessly
+        assert (await storage_snapshot_job(ctx))["days"] == got["days"]
+        async with factory() as session:
+            await session.execute(delete(StorageSnapshot))
+            await session.commit()
+        await last_taken(yesterday - timedelta(days=100))
+        got = await storage_snapshot_job(ctx)
+        assert len(got["days"]) == CATCH_UP_DAYS and got["day"] == yesterday.isoformat()
+        # an explicit day is that day only
+        got = await storage_snapshot_job(ctx, day=(yesterday - timedelta(days=9)).isoformat())
+        assert got["days"] == [(yesterday - timedelta(days=9)).isoformat()]
+    finally:
+        await engine.dispose()
