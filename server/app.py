@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 
 from server import __version__
 from server.billing.api import CONTROLLERS as BILLING
+from server.billing.board import BillingBoard
 from server.board.api import BoardController
 from server.board.floor import FloorBoard
 from server.board.people import PeopleBoard
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ShippingBoard,
         PeopleBoard,
         WebhooksBoard,
+        BillingBoard,
         ReturnsBoard,
         InventoryBoard,
         create_static_files_router(

@@ -82,3 +82,21 @@
     source.addEventListener("update", refresh);
   });
 })();
+
+// Billing: locations in use per owner and night, a line per owner (a night without a snapshot is a gap).
+(function () {
+  let chart = null;
+  function draw() {
+    const box = document.querySelector("[data-storage-chart]");
+    const el = document.getElementById("chart-storage");
+    if (!box || !el || !window.Chart) return;
+    const data = JSON.parse(box.dataset.storageChart);
+    const colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"];
+    if (chart) chart.destroy();
+    chart = new Chart(el, { type: "line", data: { labels: data.labels, datasets: data.series.map((s, i) => ({
+      label: s.owner, data: s.values, borderColor: colours[i % colours.length], spanGaps: false, tension: 0.2 })) },
+      options: { animation: false, maintainAspectRatio: false,
+        scales: { y: { beginAtZero: true, title: { display: true, text: box.dataset.label } } } } });
+  }
+  document.addEventListener("DOMContentLoaded", draw);
+})();
