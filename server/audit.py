@@ -46,7 +46,7 @@ class AuditReport:
 
 async def audit_reservations(session: AsyncSession) -> list[ReservationDifference]:
     held: dict[str, dict[int, int]] = {name: await fn(session) for name, fn in RESERVERS.items()}
-    allocated = dict((await session.execute(select(Stock.id, Stock.allocated))).tuples().all())
+    allocated = dict((await session.execute(select(Stock.id, Stock.allocated))).all())
     diffs: list[ReservationDifference] = []
     for stock_id in sorted(set(allocated) | {s for by in held.values() for s in by}):
         per = {name: by[stock_id] for name, by in held.items() if by.get(stock_id)}

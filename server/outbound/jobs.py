@@ -139,7 +139,7 @@ async def resume_stalled_releases_job(ctx: dict[str, Any]) -> dict[str, int]:
                         )
                     )
                 )
-            ).tuples()
+            ).all()
         )
     for wave_id, status in stalled:
         if status == WaveStatus.RELEASING:

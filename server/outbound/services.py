@@ -366,7 +366,7 @@ async def reserved_by_orders(session: AsyncSession) -> dict[int, int]:
     rows = await session.execute(
         select(Allocation.stock_id, func.sum(Allocation.qty)).where(Allocation.qty > 0).group_by(Allocation.stock_id)
     )
-    return {stock_id: int(total) for stock_id, total in rows.tuples()}
+    return {stock_id: int(total) for stock_id, total in rows.all()}
 
 
 async def cancel(uow: UnitOfWork, order_id: int, reason: str) -> SalesOrder:
