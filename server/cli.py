@@ -27,6 +27,7 @@ app.add_typer(layout_app, name="layout")
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
+KEEP_ALIVE_S = 75  # seconds an idle keep-alive connection stays open (see serve)
 
 
 @asynccontextmanager
@@ -106,6 +107,9 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,
+        # longer than any client's or proxy's idle timeout (httpx 5 s, load balancers 60 s): the client then closes
+        # an idle connection first, and never sends a request just as the server closes it (a lost reply)
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 
