@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy import ColumnElement, func, select
 
 from server.billing import invoices
 from server.billing.models import Invoice, StorageSnapshot
-from server.board.api import BOARD, PAGE, BoardPages, check_csrf, form_int, pager
+from server.board.api import BOARD, PAGE, BoardPages, FormData, check_csrf, form_int, pager
 from server.db.base import utcnow
 from server.db.uow import UnitOfWork
 from server.errors import DomainError, InvalidInput
 from server.identity.models import Owner
 from server.settings import Settings
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 STORAGE_DAYS = 14
 
 

@@ -128,6 +128,10 @@ SECURITY_HEADERS = [
 ]
 
 
+# a board form's fields, as posted by the browser
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
 def form_int(data: dict[str, str], key: str) -> int | None:
     """A whole number from a board form field, None when empty or not a number."""
     value = data.get(key, "").strip()
@@ -170,7 +174,7 @@ class BoardController(BoardPages):
         request: Request[Any, Any, Any],
         uow: UnitOfWork,
         settings: Settings,
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormData,
     ) -> Response[Any]:
         next_ = data.get("next", "/board")
         if not _login_form_posted_here(settings, request, data.get("csrf", "")):
@@ -337,7 +341,7 @@ class BoardController(BoardPages):
         uow: UnitOfWork,
         settings: Settings,
         request: Request[Any, Any, Any],
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormData,
     ) -> Template:
         check_csrf(settings, request, data.get("csrf"))
         loc, zone = await self._location(uow, location_id)
@@ -400,7 +404,7 @@ class BoardController(BoardPages):
         uow: UnitOfWork,
         settings: Settings,
         request: Request[Any, Any, Any],
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormData,
     ) -> Template:
         from server.board.services import reprioritise
 
@@ -457,7 +461,7 @@ class BoardController(BoardPages):
         uow: UnitOfWork,
         settings: Settings,
         request: Request[Any, Any, Any],
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormData,
     ) -> Template:
         from server.tasks import services as tasks
 
@@ -473,7 +477,7 @@ class BoardController(BoardPages):
         uow: UnitOfWork,
         settings: Settings,
         request: Request[Any, Any, Any],
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormData,
     ) -> Template:
         from server.tasks import services as tasks
         from server.tasks.models import TaskType
@@ -523,7 +527,7 @@ class BoardController(BoardPages):
         uow: UnitOfWork,
         settings: Settings,
         request: Request[Any, Any, Any],
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormData,
     ) -> Template:
         """A purchase order typed on the board: one line per row, ``SKU-CODE quantity``."""
         from pydantic import ValidationError

@@ -4,17 +4,16 @@ use cases, the reading by ``wave_queries``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
 from server.board import wave_queries as wq
-from server.board.api import BOARD, PAGE, BoardPages, check_csrf, form_int, pager
+from server.board.api import BOARD, PAGE, BoardPages, FormData, check_csrf, form_int, pager
 from server.board.services import set_rule_active
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, DomainError
@@ -24,8 +23,6 @@ from server.identity.models import Owner, User
 from server.outbound import waves
 from server.outbound.models import Wave, WaveStatus
 from server.settings import Settings
-
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 class FloorBoard(BoardPages):

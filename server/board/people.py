@@ -4,16 +4,14 @@ clients. Supervisors read; admins change (the same rule as the API), through the
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from server.board.api import BOARD, BoardPages, check_csrf, form_int
+from server.board.api import BOARD, BoardPages, FormData, check_csrf, form_int
 from server.db.base import utcnow
 from server.db.uow import UnitOfWork
 from server.errors import DomainError, Forbidden
@@ -22,7 +20,6 @@ from server.identity.models import AuthToken, Device, Owner, Role, User, Warehou
 from server.identity.schemas import OwnerPatch
 from server.settings import Settings
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ONLINE = timedelta(minutes=10)  # a handheld seen this recently is out on the floor
 
 

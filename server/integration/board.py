@@ -3,23 +3,20 @@ with one click (through :func:`server.integration.webhooks.resend`, the same use
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy import ColumnElement, func, select
 
-from server.board.api import BOARD, PAGE, BoardPages, check_csrf, form_int, pager
+from server.board.api import BOARD, PAGE, BoardPages, FormData, check_csrf, form_int, pager
 from server.db.uow import UnitOfWork
 from server.identity.models import Owner
 from server.integration import webhooks
 from server.integration.models import OutboxEvent
 from server.integration.webhook_models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from server.settings import Settings
-
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def _status(value: str) -> DeliveryStatus | None:

@@ -5,16 +5,15 @@ more than was shipped refused with the reason, nothing written)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 
-from server.board.api import BOARD, PAGE, BoardPages, check_csrf, form_int, pager
+from server.board.api import BOARD, PAGE, BoardPages, FormData, check_csrf, form_int, pager
 from server.catalog.models import Sku
 from server.db.uow import UnitOfWork
 from server.errors import DomainError
@@ -26,7 +25,6 @@ from server.returns.schemas import RmaIn
 from server.returns.services import create_rma
 from server.settings import Settings
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 RECENT = 15
 
 

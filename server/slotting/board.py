@@ -3,15 +3,14 @@ the warehouse plan, the moves with metres a day saved and labour, the saving cur
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from server.board.api import BOARD, BoardPages, check_csrf, form_int
+from server.board.api import BOARD, BoardPages, FormData, check_csrf, form_int
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput
 from server.layout.models import Location
@@ -110,7 +109,7 @@ class SlottingBoard(BoardPages):
         uow: UnitOfWork,
         settings: Settings,
         request: Request[Any, Any, Any],
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormData,
     ) -> Redirect:
         check_csrf(settings, request, data.get("csrf"))
         wh = form_int(data, "warehouse_id")
@@ -135,7 +134,7 @@ class SlottingBoard(BoardPages):
         uow: UnitOfWork,
         settings: Settings,
         request: Request[Any, Any, Any],
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: FormData,
     ) -> Redirect:
         check_csrf(settings, request, data.get("csrf"))
         await services.release_plan(uow, plan_id)
